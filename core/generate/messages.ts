@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
+const imagePart = z
+	.object({
+		type: z.literal('image_url'),
+		image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+	})
+	.passthrough();
+const audioPart = z
+	.object({
+		type: z.literal('input_audio'),
+		input_audio: z.object({ data: z.string(), format: z.enum(['wav', 'mp3']) }),
+	})
+	.passthrough();
+const filePart = z.object({ type: z.literal('file'), file: z.object({}).passthrough() }).passthrough();
+const userPart = z.discriminatedUnion('type', [textPart, imagePart, audioPart, filePart]);
+
+const name = z.string().min(1).optional();
+const toolCall = z
+	.object({
+		id: z.string().min(1),
+		type: z.literal('function'),
+		function: z.object({ name: z.string().min(1), arguments: z.string() }),
+	})
+	.passthrough();
+
+const systemMessage = z.object({ role: z.literal('system'), content: z.union([z.string(), z.array(textPart).min(1)]), name }).strict();
+const developerMessage = z
+	.object({ role: z.literal('developer'), content: z.union([z.string(), z.array(textPart).min(1)]), name })
+	.strict();
+const userMessage = z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(userPart).min(1)]), name }).strict();
+const assistantMessage = z
+	.object({
+		role: z.literal('assistant'),
+		content: z.union([z.string(), z.array(textPart), z.null()]).optional(),
+		name,
+		tool_calls: z.array(toolCall).optional(),
+		refusal: z.string().nullable().optional(),
+	})
+	.strict()
+	.refine((m) => (m.content !== undefined && m.content !== null) || (m.tool_calls?.length ?? 0) > 0, {
+		message: 'an assistant message needs content or tool_calls',
+	});
+const toolMessage = z
+	.object({
+		role: z.literal('tool'),
+		content: z.union([z.string(), z.array(textPart).min(1)]),
+		tool_call_id: z.string().min(1),
+	})
+	.strict();
+
+const message = z.union([systemMessage, developerMessage, userMessage, assistantMessage, toolMessage]);
+const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
+
+
+export type ChatMessage = z.infer<typeof message>;
+
+export class MessageListError extends Error {
+	constructor(readonly problem: string) {
+		super(problem);
+		this.name = 'MessageListError';
+	}
+}
+
+function formatIssue(issue: z.ZodIssue, prefix: string): string {
+	const path = issue.path.reduce<string>(
+		(text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${key}`),
+		prefix,
+	);
+	return `${path}: ${issue.message}`;
+}
+
+/**
+ * Validates a message list taken from an item. Each message is checked against its own role's
+ * shape first, so the error says what is wrong with that message rather than listing every role's
+ * alternatives.
+ */
+export function parseMessageList(value: unknown, fieldName = 'messages'): ChatMessage[] {
+	let list: unknown = value;
+	if (typeof list === 'string') {
+		try {
+			list = JSON.parse(list);
+		} catch {
+			throw new MessageListError(`${fieldName} is a string that is not valid JSON`);
+		}
+	}
+	if (!Array.isArray(list)) {
+		throw new MessageListError(`${fieldName} must be an array of messages, got ${list === null ? 'null' : typeof list}`);
+	}
+	if (list.length === 0) throw new MessageListError(`${fieldName} is empty`);
+	return list.map((entry, index) => {
+		const where = `${fieldName}[${index}]`;
+		if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+			throw new MessageListError(`${where}: must be an object with role and content`);
+		}
+		const role = (entry as { role?: unknown }).role;
+		if (!ROLES.includes(role as (typeof ROLES)[number])) {
+			throw new MessageListError(`${where}.role: must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}`);
+		}
+		const schema = { system: systemMessage, developer: developerMessage, user: userMessage, assistant: assistantMessage, tool: toolMessage }[
+			role as (typeof ROLES)[number]
+		];
+		const parsed = schema.safeParse(entry);
+		if (!parsed.success) throw new MessageListError(formatIssue(parsed.error.issues[0], where));
+		return message.parse(parsed.data);
+	});
+}
+
+/** The simple prompt: an optional system message and one user message. */
+export function promptMessages(userPrompt: string, systemPrompt?: string): ChatMessage[] {
+	if (!userPrompt.trim()) throw new MessageListError('the prompt is empty');
+	const messages: ChatMessage[] = [];
+	if (systemPrompt?.trim()) messages.push({ role: 'system', content: systemPrompt });
+	messages.push({ role: 'user', content: userPrompt });
+	return messages;
+}

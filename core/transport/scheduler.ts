@@ -1,0 +1,148 @@
+import { RateLimitGate } from './rateLimitGate';
+import type { HeaderSource } from './rateLimitHeaders';
+import { readRateLimitHeaders } from './rateLimitHeaders';
+import { backoffDelayMs, classifyFailure, DEFAULT_BACKOFF, type BackoffOptions, type FailureInfo } from './retryPolicy';
+import { CancelledError, sleep } from './sleep';
+
+export interface AttemptContext {
+	/** Aborts when the execution is cancelled; pass it to the request. */
+	signal: AbortSignal;
+	/** 1 for the first try. */
+	attempt: number;
+	/** Feeds a successful response's headers to the shared rate-limit gate. */
+	observeHeaders(headers: HeaderSource): void;
+}
+
+export interface ScheduleOptions {
+	concurrency: number;
+	/** Retries after the first try; 0 means one try only. */
+	maxRetries: number;
+	signal?: AbortSignal;
+	gate?: RateLimitGate;
+	backoff?: BackoffOptions;
+	/** A server asking for a longer wait than this fails the item instead (e.g. a daily quota). */
+	maxRetryAfterMs?: number;
+	random?: () => number;
+	classify?: (error: unknown) => FailureInfo;
+	onRetry?: (event: RetryEvent) => void;
+	/** Stop everything at the first item that fails for good, and reject with ItemFailedError. */
+	failFast?: boolean;
+}
+
+export class ItemFailedError extends Error {
+	constructor(
+		readonly index: number,
+		readonly cause: unknown,
+		readonly attempts: number,
+	) {
+		super(cause instanceof Error ? cause.message : String(cause));
+		this.name = 'ItemFailedError';
+	}
+}
+
+export interface RetryEvent {
+	index: number;
+	attempt: number;
+	delayMs: number;
+	status?: number;
+}
+
+export type Outcome<T> =
+	| { ok: true; value: T; attempts: number }
+	| { ok: false; error: unknown; attempts: number };
+
+/**
+ * Runs `count` tasks with at most `concurrency` in flight, each retried on its own, and returns
+ * their outcomes in input order. One item failing never fails the others; cancelling the signal
+ * rejects at once with CancelledError, aborting in-flight requests and starting no new one.
+ */
+export async function runScheduled<T>(
+	count: number,
+	task: (index: number, context: AttemptContext) => Promise<T>,
+	options: ScheduleOptions,
+): Promise<Array<Outcome<T>>> {
+	const outer = options.signal;
+	if (outer?.aborted) throw new CancelledError();
+	const controller = new AbortController();
+	const signal = controller.signal;
+	const gate = options.gate ?? new RateLimitGate();
+	const classify = options.classify ?? classifyFailure;
+	const backoff = options.backoff ?? DEFAULT_BACKOFF;
+	const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+	const random = options.random ?? Math.random;
+	const observeHeaders = (headers: HeaderSource) => gate.observe(readRateLimitHeaders(headers));
+	const outcomes: Array<Outcome<T>> = new Array(count);
+	let next = 0;
+
+	const runOne = async (index: number): Promise<Outcome<T>> => {
+		for (let attempt = 1; ; attempt++) {
+			await gate.acquire(signal);
+			try {
+				const value = await task(index, { signal, attempt, observeHeaders });
+				return { ok: true, value, attempts: attempt };
+			} catch (error) {
+				if (signal.aborted) throw new CancelledError();
+				const failure = classify(error);
+				if (failure.rateLimit) gate.observe(failure.rateLimit);
+				const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs;
+				if (!failure.retryable || attempt > options.maxRetries || tooLong) {
+					return { ok: false, error, attempts: attempt };
+				}
+				let delayMs: number;
+				if (failure.retryAfterMs !== undefined) {
+					// Every worker shares the key's limit, so the server's wait applies to all of them.
+					if (failure.status === 429) gate.closeFor(failure.retryAfterMs);
+					delayMs = failure.retryAfterMs;
+				} else {
+					delayMs = backoffDelayMs(attempt, backoff, random);
+				}
+				options.onRetry?.({ index, attempt, delayMs, status: failure.status });
+				await sleep(delayMs, signal);
+			}
+		}
+	};
+
+	let firstFailure: ItemFailedError | undefined;
+	const worker = async () => {
+		while (next < count && !firstFailure) {
+			const index = next++;
+			const outcome = await runOne(index);
+			outcomes[index] = outcome;
+			if (!outcome.ok && options.failFast && !firstFailure) {
+				firstFailure = new ItemFailedError(index, outcome.error, outcome.attempts);
+				controller.abort();
+			}
+		}
+	};
+
+	const workers = Promise.all(
+		Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker),
+	);
+	// After a fail-fast abort the other workers end with CancelledError; the item's own error wins.
+	const settle = (run: Promise<unknown>) =>
+		run.then(
+			() => {
+				if (firstFailure) throw firstFailure;
+				return outcomes;
+			},
+			(error: unknown) => {
+				throw firstFailure ?? error;
+			},
+		);
+	if (!outer) return settle(workers);
+	let onAbort: () => void = () => undefined;
+	const cancelled = new Promise<never>((_, reject) => {
+		onAbort = () => {
+			controller.abort();
+			reject(new CancelledError());
+		};
+		outer.addEventListener('abort', onAbort, { once: true });
+	});
+	// Workers reject with CancelledError after an abort; this keeps that from surfacing as unhandled.
+	workers.catch(() => undefined);
+	try {
+		return await Promise.race([settle(workers), cancelled]);
+	} finally {
+		outer.removeEventListener('abort', onAbort);
+	}
+}

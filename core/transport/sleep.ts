@@ -1,0 +1,30 @@
+export class CancelledError extends Error {
+	constructor() {
+		super('The execution was cancelled');
+		this.name = 'CancelledError';
+	}
+}
+
+/** Throws CancelledError when the signal has aborted. */
+export function abortable(signal?: AbortSignal): void {
+	if (signal?.aborted) throw new CancelledError();
+}
+
+/** A timer that ends early, with CancelledError, when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) {
+			reject(new CancelledError());
+			return;
+		}
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new CancelledError());
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, Math.max(0, ms));
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}

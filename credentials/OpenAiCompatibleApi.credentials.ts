@@ -1,0 +1,91 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+import { authenticationHeaders } from '../core/transport/connection';
+import { connectionFromCredentials } from '../nodes/shared/connection';
+
+export class OpenAiCompatibleApi implements ICredentialType {
+	name = 'openAiCompatibleApi';
+
+	displayName = 'OpenAI-Compatible API';
+
+	icon: Icon = { light: 'file:openAiCompatible.svg', dark: 'file:openAiCompatible.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-reward-loop/n8n-nodes-reward-loop#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Leave empty for local servers that need no key (Ollama, vLLM, LM Studio)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.openai.com/v1',
+			placeholder: 'https://api.openai.com/v1',
+			description:
+				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
+		},
+		{
+			displayName: 'Send Key As',
+			name: 'authHeader',
+			type: 'options',
+			options: [
+				{ name: 'Authorization: Bearer (OpenAI and Most Servers)', value: 'bearer' },
+				{ name: 'Api-Key Header (Azure OpenAI)', value: 'apiKey' },
+			],
+			default: 'bearer',
+		},
+		{
+			displayName: 'Organization ID',
+			name: 'organization',
+			type: 'string',
+			default: '',
+			description: 'Optional. Sent as OpenAI-Organization.',
+		},
+		{
+			displayName: 'Project ID',
+			name: 'project',
+			type: 'string',
+			default: '',
+			description: 'Optional. Sent as OpenAI-Project.',
+		},
+		{
+			displayName: 'Extra Headers',
+			name: 'extraHeaders',
+			type: 'json',
+			default: '{}',
+			description:
+				'Optional headers sent with every request, as a JSON object (e.g. {"HTTP-Referer": "https://example.com", "X-Title": "My App"} for OpenRouter)',
+		},
+	];
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		requestOptions.headers = {
+			...(requestOptions.headers ?? {}),
+			...authenticationHeaders(connectionFromCredentials(credentials)),
+		};
+		return requestOptions;
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{String($credentials.baseUrl || "https://api.openai.com/v1").replace(/\\/+$/, "")}}',
+			url: '/models',
+			method: 'GET',
+		},
+	};
+}

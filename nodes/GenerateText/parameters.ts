@@ -1,0 +1,146 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { JsonSchema } from '../../core/json/validateJsonSchema';
+import { MessageListError, parseMessageList, promptMessages, type ChatMessage } from '../../core/generate/messages';
+import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
+import type { GenerateRequest } from '../../core/generate/request';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './description';
+
+/** A parameter that cannot be used for one item; the message names the field. */
+export class ParameterError extends Error {
+	constructor(
+		readonly field: string,
+		problem: string,
+	) {
+		super(`${field}: ${problem}`);
+		this.name = 'ParameterError';
+	}
+}
+
+function parseJsonParameter(field: string, raw: unknown): unknown {
+	if (typeof raw !== 'string') return raw;
+	if (raw.trim() === '') return undefined;
+	try {
+		return JSON.parse(raw);
+	} catch (error) {
+		throw new ParameterError(field, `is not valid JSON (${(error as Error).message})`);
+	}
+}
+
+function readPath(json: IDataObject, path: string): unknown {
+	return path
+		.split('.')
+		.filter(Boolean)
+		.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as IDataObject)[key] : undefined), json);
+}
+
+function parseStop(raw: unknown): string[] | undefined {
+	if (raw === undefined || raw === '') return undefined;
+	if (Array.isArray(raw)) return raw.map(String);
+	const text = String(raw);
+	if (text.trim().startsWith('[')) {
+		const parsed = parseJsonParameter('Stop Sequences', text);
+		if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
+			throw new ParameterError('Stop Sequences', 'must be a JSON array of strings');
+		}
+		return parsed as string[];
+	}
+	const lines = text.split('\n').filter((line) => line.length > 0);
+	if (lines.length > 4) throw new ParameterError('Stop Sequences', `at most 4 are allowed, got ${lines.length}`);
+	return lines;
+}
+
+function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
+	const source = ctx.getNodeParameter('promptSource', index) as string;
+	try {
+		if (source === 'messages') {
+			const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
+			if (!field) throw new ParameterError('Messages Field', 'is empty');
+			const json = ctx.getInputData()[index].json;
+			const value = readPath(json, field);
+			if (value === undefined) throw new ParameterError('Messages Field', `the item has no field "${field}"`);
+			return parseMessageList(value, field);
+		}
+		return promptMessages(
+			String(ctx.getNodeParameter('prompt', index) ?? ''),
+			String(ctx.getNodeParameter('systemMessage', index, '') ?? ''),
+		);
+	} catch (error) {
+		if (error instanceof MessageListError) {
+			throw new ParameterError(source === 'messages' ? 'Messages' : 'Prompt', error.problem);
+		}
+		throw error;
+	}
+}
+
+function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseFormat {
+	const type = ctx.getNodeParameter('responseFormat', index, 'text') as string;
+	if (type === 'json_object') return { type };
+	if (type !== 'json_schema') return { type: 'text' };
+	const name = String(ctx.getNodeParameter('schemaName', index, 'response')).trim();
+	if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+		throw new ParameterError('Schema Name', 'use 1 to 64 letters, digits, _ or -');
+	}
+	const schema = parseJsonParameter('JSON Schema', ctx.getNodeParameter('jsonSchema', index));
+	if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+		throw new ParameterError('JSON Schema', 'must be a JSON object');
+	}
+	return { type, name, schema: schema as JsonSchema, strict: ctx.getNodeParameter('strict', index, true) as boolean };
+}
+
+function numberOption(options: IDataObject, key: string, field: string): number | undefined {
+	const value = options[key];
+	if (value === undefined || value === '' || value === null) return undefined;
+	const number = Number(value);
+	if (!Number.isFinite(number)) throw new ParameterError(field, `must be a number, got ${JSON.stringify(value)}`);
+	return number;
+}
+
+/** Reads one item's parameters into a request for the core; throws ParameterError on bad input. */
+export function readGenerateRequest(ctx: IExecuteFunctions, index: number): GenerateRequest {
+	const model = String(ctx.getNodeParameter('model', index, '', { extractValue: true }) ?? '').trim();
+	if (!model) throw new ParameterError('Model', 'is empty: pick a model or type its ID');
+	const options = ctx.getNodeParameter('options', index, {}) as IDataObject;
+	const extraBody = parseJsonParameter('Extra Body Parameters', options.extraBody);
+	if (extraBody !== undefined && (typeof extraBody !== 'object' || extraBody === null || Array.isArray(extraBody))) {
+		throw new ParameterError('Extra Body Parameters', 'must be a JSON object');
+	}
+	const generation: GenerationOptions = {
+		temperature: numberOption(options, 'temperature', 'Temperature'),
+		topP: numberOption(options, 'topP', 'Top P'),
+		maxCompletionTokens: numberOption(options, 'maxCompletionTokens', 'Max Completion Tokens'),
+		maxTokens: numberOption(options, 'maxTokens', 'Max Tokens (Legacy)'),
+		stop: parseStop(options.stop),
+		seed: numberOption(options, 'seed', 'Seed'),
+		presencePenalty: numberOption(options, 'presencePenalty', 'Presence Penalty'),
+		frequencyPenalty: numberOption(options, 'frequencyPenalty', 'Frequency Penalty'),
+		n: numberOption(options, 'n', 'Candidates (N)'),
+		logprobs: options.logprobs === true,
+		topLogprobs: options.logprobs === true ? numberOption(options, 'topLogprobs', 'Top Log Probabilities') : undefined,
+		responseFormat: readResponseFormat(ctx, index),
+		extraBody: extraBody as Record<string, unknown> | undefined,
+	};
+	if (generation.n !== undefined && (!Number.isInteger(generation.n) || generation.n < 1)) {
+		throw new ParameterError('Candidates (N)', 'must be a whole number of at least 1');
+	}
+	return { model, messages: readMessages(ctx, index), options: generation };
+}
+
+export interface RunSettings {
+	concurrency: number;
+	maxRetries: number;
+	timeoutMs: number;
+	requestsPerMinute?: number;
+}
+
+/** Settings for the whole execution, read once: they shape the scheduler, not each request. */
+export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = numberOption(options, 'concurrency', 'Concurrency') ?? DEFAULT_CONCURRENCY;
+	const maxRetries = numberOption(options, 'maxRetries', 'Max Retries') ?? DEFAULT_MAX_RETRIES;
+	const timeoutMs = numberOption(options, 'timeout', 'Timeout (Ms)') ?? DEFAULT_TIMEOUT_MS;
+	const requestsPerMinute = numberOption(options, 'requestsPerMinute', 'Requests Per Minute');
+	if (!Number.isInteger(concurrency) || concurrency < 1) throw new ParameterError('Concurrency', 'must be a whole number of at least 1');
+	if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new ParameterError('Max Retries', 'must be a whole number of at least 0');
+	if (timeoutMs <= 0) throw new ParameterError('Timeout (Ms)', 'must be positive');
+	return { concurrency, maxRetries, timeoutMs, requestsPerMinute: requestsPerMinute && requestsPerMinute > 0 ? requestsPerMinute : undefined };
+}
