@@ -1,0 +1,227 @@
+/**
+ * Runs workflows through n8n's own engine in-process: the package is loaded from its built
+ * `dist` the way n8n loads an installed package (PackageDirectoryLoader), and executed by
+ * n8n-core's WorkflowExecute.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// n8n-core writes an encryption-key file under the user folder at load time.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'reward-loop-engine-'));
+
+import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type ITaskData,
+	type IVersionedNodeType,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+export const PACKAGE_NAME = 'n8n-nodes-reward-loop';
+const TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
+
+// In 'cli' mode the engine passes the start node's data through, so the trigger body never runs.
+const manualTrigger: INodeType = {
+	description: {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Stand-in for n8n-nodes-base.manualTrigger',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	},
+	async execute() {
+		return [this.getInputData()];
+	},
+};
+
+class PackageNodeTypes implements INodeTypes {
+	constructor(private readonly types: Record<string, INodeType | IVersionedNodeType>) {}
+
+	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		const type = this.types[nodeType];
+		if (!type) throw new Error(`Unknown node type ${nodeType}`);
+		return type;
+	}
+
+	getByNameAndVersion(nodeType: string, version?: number): INodeType {
+		const type = this.getByName(nodeType);
+		return 'nodeVersions' in type ? type.getNodeType(version) : type;
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(): Promise<never> {
+		throw new Error('not used: the nodes authenticate through their own client');
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<never> {
+		throw new Error('not used');
+	}
+	async getDecrypted(_additionalData: unknown, _details: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.data[type];
+		if (!data) throw new Error(`No test credential of type ${type}`);
+		return data;
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+	getCredentialsProperties() {
+		return [];
+	}
+}
+
+let loaded: Promise<PackageDirectoryLoader> | undefined;
+
+/** Loads the built package once per test file, as n8n loads an installed community package. */
+export function loadPackage(): Promise<PackageDirectoryLoader> {
+	loaded ??= (async () => {
+		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
+		await loader.loadAll();
+		return loader;
+	})();
+	return loaded;
+}
+
+export interface RunOptions {
+	/** The node's parameters (n8n's stored form: expressions start with "="). */
+	parameters: IDataObject;
+	items: IDataObject[];
+	credentials: ICredentialDataDecryptedObject;
+	nodeType?: string;
+	continueOnFail?: boolean;
+}
+
+export interface EngineRun {
+	/** Resolves with the finished run. */
+	result: Promise<IRun>;
+	cancel(): void;
+}
+
+export const NODE_NAME = 'Node Under Test';
+
+export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
+	const loader = await loadPackage();
+	const types: Record<string, INodeType | IVersionedNodeType> = { [TRIGGER_TYPE]: manualTrigger };
+	for (const [name, data] of Object.entries(loader.nodeTypes)) types[`${loader.packageName}.${name}`] = data.type;
+	const nodeTypes = new PackageNodeTypes(types);
+
+	const trigger: INode = {
+		id: 'trigger',
+		name: 'Start',
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const node: INode = {
+		id: 'under-test',
+		name: NODE_NAME,
+		type: options.nodeType ?? `${PACKAGE_NAME}.generateText`,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: options.parameters as INode['parameters'],
+		credentials: { openAiCompatibleApi: { id: 'cred-1', name: 'Test endpoint' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const connections = { Start: { main: [[{ node: NODE_NAME, type: 'main' as const, index: 0 }]] } };
+	const workflowData: IWorkflowBase = {
+		id: 'engine-test',
+		name: 'engine test',
+		active: false,
+		isArchived: false,
+		nodes: [trigger, node],
+		connections,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as IWorkflowBase;
+	const workflow = new Workflow({ id: 'engine-test', name: 'engine test', nodes: [trigger, node], connections, active: false, nodeTypes });
+
+	const url = 'http://127.0.0.1:5678/';
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper({ openAiCompatibleApi: options.credentials }),
+		hooks: new ExecutionLifecycleHooks('cli', 'engine-execution', workflowData),
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: url,
+		instanceBaseUrl: url,
+		formBaseUrl: url,
+		formWaitingBaseUrl: url,
+		formTestBaseUrl: url,
+		webhookBaseUrl: url,
+		webhookWaitingBaseUrl: url,
+		webhookTestBaseUrl: url,
+		mcpBaseUrl: url,
+		mcpTestBaseUrl: url,
+		variables: {},
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [
+				{ node: trigger, data: { main: [options.items.map((json) => ({ json }))] }, source: null },
+			],
+		},
+	});
+	const execution = new WorkflowExecute(additionalData, 'cli', runExecutionData).processRunExecutionData(workflow);
+	return { result: execution as Promise<IRun>, cancel: () => execution.cancel() };
+}
+
+export async function runWorkflow(options: RunOptions): Promise<IRun> {
+	return (await startWorkflow(options)).result;
+}
+
+/** The node's task data, or undefined when it never ran. */
+export function taskOf(run: IRun): ITaskData | undefined {
+	return run.data.resultData.runData[NODE_NAME]?.[0];
+}
+
+export function outputOf(run: IRun): INodeExecutionData[] {
+	return taskOf(run)?.data?.main?.[0] ?? [];
+}
+
+/** The error that stopped the run, if any. */
+export function runError(run: IRun): { message: string; description?: string | null; context?: IDataObject } | undefined {
+	return (run.data.resultData.error ?? taskOf(run)?.error) as never;
+}

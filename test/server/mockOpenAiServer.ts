@@ -1,0 +1,432 @@
+/**
+ * An OpenAI-compatible HTTP server for tests and benchmarks: scriptable answers, latency,
+ * per-minute request and token limits enforced over short windows (as providers do), injected
+ * faults, and counters of everything it received.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { exampleForSchema } from './exampleForSchema';
+
+export interface ChatRequestContext {
+	/** 1-based number of this chat request since the server started (or was reset). */
+	requestNumber: number;
+	body: ChatBody;
+	headers: IncomingHttpHeaders;
+	/** The text of the last user message, handy for routing answers per item. */
+	lastUserText: string;
+}
+
+export interface ScriptedChoice {
+	content: string;
+	finishReason?: string;
+	/** One logprob per token; tokens default to the content split on spaces. */
+	logprobs?: number[];
+	tokens?: string[];
+}
+
+export interface ScriptedAnswer {
+	choices: ScriptedChoice[];
+	model?: string;
+	usage?: { cachedTokens?: number; reasoningTokens?: number };
+}
+
+export type Fault = 'reset' | 'hang' | { status: number; message?: string; headers?: Record<string, string> };
+
+export interface MockServerOptions {
+	latencyMs?: number;
+	requestsPerMinute?: number;
+	tokensPerMinute?: number;
+	models?: string[];
+	/** When set, requests must carry this key (Bearer or api-key); a wrong key gets a 401 that echoes it. */
+	apiKey?: string;
+	/** Returns a full answer, or a string for a single choice; the default echoes the prompt. */
+	answer?: (context: ChatRequestContext) => ScriptedAnswer | string | undefined;
+	/** Returns a fault to inject instead of answering. */
+	fault?: (context: ChatRequestContext) => Fault | undefined;
+}
+
+export interface ChatBody {
+	model?: string;
+	messages?: Array<{ role: string; content: unknown }>;
+	n?: number;
+	logprobs?: boolean;
+	top_logprobs?: number;
+	response_format?: { type: string; json_schema?: { name?: string; schema?: unknown } };
+	[key: string]: unknown;
+}
+
+export interface ReceivedRequest {
+	method: string;
+	path: string;
+	headers: IncomingHttpHeaders;
+	body: unknown;
+	at: number;
+}
+
+export interface ServedCompletion {
+	requestNumber: number;
+	response: ChatCompletionBody;
+}
+
+interface ChatCompletionBody {
+	id: string;
+	object: 'chat.completion';
+	created: number;
+	model: string;
+	choices: unknown[];
+	usage: Record<string, unknown>;
+}
+
+export interface Counters {
+	requests: number;
+	chatRequests: number;
+	modelsRequests: number;
+	completed: number;
+	rateLimited: number;
+	serverErrors: number;
+	resets: number;
+	hangs: number;
+	unauthorized: number;
+	/** Requests whose client went away before the answer (e.g. a cancelled execution). */
+	clientAborts: number;
+	inFlight: number;
+	maxInFlight: number;
+}
+
+const newCounters = (): Counters => ({
+	requests: 0,
+	chatRequests: 0,
+	modelsRequests: 0,
+	completed: 0,
+	rateLimited: 0,
+	serverErrors: 0,
+	resets: 0,
+	hangs: 0,
+	unauthorized: 0,
+	clientAborts: 0,
+	inFlight: 0,
+	maxInFlight: 0,
+});
+
+/** A token bucket holding one second's worth of a per-minute limit, refilled continuously. */
+class PerSecondBucket {
+	private tokens: number;
+	private last = performance.now();
+	readonly capacity: number;
+	private readonly perMs: number;
+
+	constructor(readonly perMinute: number) {
+		this.capacity = Math.max(1, perMinute / 60);
+		this.perMs = perMinute / 60_000;
+		this.tokens = this.capacity;
+	}
+
+	private refill(): void {
+		const now = performance.now();
+		this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+		this.last = now;
+	}
+
+	take(cost: number): boolean {
+		this.refill();
+		if (this.tokens < Math.min(cost, this.capacity)) return false;
+		this.tokens -= cost;
+		return true;
+	}
+
+	remaining(): number {
+		this.refill();
+		return Math.max(0, Math.floor(this.tokens));
+	}
+
+	msUntil(cost: number): number {
+		this.refill();
+		return Math.max(1, Math.ceil((Math.min(cost, this.capacity) - this.tokens) / this.perMs));
+	}
+
+	msUntilFull(): number {
+		this.refill();
+		return Math.ceil((this.capacity - this.tokens) / this.perMs);
+	}
+}
+
+function formatDuration(ms: number): string {
+	return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+}
+
+function textOf(content: unknown): string {
+	if (typeof content === 'string') return content;
+	if (Array.isArray(content)) {
+		return content.map((part) => (part && typeof part === 'object' && 'text' in part ? String(part.text) : '')).join(' ');
+	}
+	return '';
+}
+
+/** A stable pseudo-logprob in (-2, 0) for a token, so tests can recompute what was served. */
+function tokenLogprob(token: string, salt: number): number {
+	let hash = 2166136261 ^ salt;
+	for (const char of token) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+	return -(((hash >>> 0) % 1000) / 500 + 0.001);
+}
+
+export function estimateTokens(text: string): number {
+	return Math.max(1, Math.ceil(text.length / 4));
+}
+
+export class MockOpenAiServer {
+	private server: Server | undefined;
+	private readonly sockets = new Set<Socket>();
+	private requestBucket: PerSecondBucket | undefined;
+	private tokenBucket: PerSecondBucket | undefined;
+	counters: Counters = newCounters();
+	received: ReceivedRequest[] = [];
+	served: ServedCompletion[] = [];
+	/** Set to false for long benchmarks, where keeping every body would cost memory. */
+	recordRequests = true;
+	url = '';
+
+	constructor(private options: MockServerOptions = {}) {
+		this.applyLimits();
+	}
+
+	private applyLimits(): void {
+		this.requestBucket = this.options.requestsPerMinute ? new PerSecondBucket(this.options.requestsPerMinute) : undefined;
+		this.tokenBucket = this.options.tokensPerMinute ? new PerSecondBucket(this.options.tokensPerMinute) : undefined;
+	}
+
+	/** Replaces the options (and refills the rate-limit buckets); counters are kept. */
+	configure(options: MockServerOptions): void {
+		this.options = options;
+		this.applyLimits();
+	}
+
+	reset(): void {
+		this.counters = newCounters();
+		this.received = [];
+		this.served = [];
+		this.applyLimits();
+	}
+
+	async start(): Promise<string> {
+		this.server = createServer((req, res) => void this.handle(req, res));
+		this.server.keepAliveTimeout = 60_000;
+		this.server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		const { port } = this.server.address() as AddressInfo;
+		this.url = `http://127.0.0.1:${port}/v1`;
+		return this.url;
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		if (!this.server) return;
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+		this.server = undefined;
+	}
+
+	private rateLimitHeaders(): Record<string, string> {
+		const headers: Record<string, string> = {};
+		if (this.requestBucket) {
+			headers['x-ratelimit-limit-requests'] = String(this.requestBucket.perMinute);
+			headers['x-ratelimit-remaining-requests'] = String(this.requestBucket.remaining());
+			headers['x-ratelimit-reset-requests'] = formatDuration(this.requestBucket.msUntilFull());
+		}
+		if (this.tokenBucket) {
+			headers['x-ratelimit-limit-tokens'] = String(this.tokenBucket.perMinute);
+			headers['x-ratelimit-remaining-tokens'] = String(this.tokenBucket.remaining());
+			headers['x-ratelimit-reset-tokens'] = formatDuration(this.tokenBucket.msUntilFull());
+		}
+		return headers;
+	}
+
+	private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+		if (res.destroyed) return;
+		res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${this.counters.requests}`, ...headers });
+		res.end(JSON.stringify(body));
+	}
+
+	private sendError(res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}): void {
+		this.send(res, status, { error: { message, type, param: null, code: null } }, headers);
+	}
+
+	private async readBody(req: IncomingMessage): Promise<unknown> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const text = Buffer.concat(chunks).toString('utf8');
+		if (!text) return undefined;
+		try {
+			return JSON.parse(text);
+		} catch {
+			return text;
+		}
+	}
+
+	private checkKey(req: IncomingMessage): string | undefined {
+		const expected = this.options.apiKey;
+		if (!expected) return undefined;
+		const bearer = /^Bearer (.*)$/.exec(req.headers.authorization ?? '')?.[1];
+		const given = bearer ?? (req.headers['api-key'] as string | undefined) ?? '';
+		// OpenAI echoes (part of) a wrong key in its 401; echoing all of it makes redaction testable.
+		return given === expected ? undefined : `Incorrect API key provided: ${given || '(none)'}.`;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const counters = this.counters;
+		counters.requests++;
+		counters.inFlight++;
+		counters.maxInFlight = Math.max(counters.maxInFlight, counters.inFlight);
+		let finished = false;
+		const done = () => {
+			if (finished) return;
+			finished = true;
+			counters.inFlight--;
+		};
+		res.on('close', () => {
+			if (!res.writableFinished) counters.clientAborts++;
+			done();
+		});
+		try {
+			const body = await this.readBody(req);
+			const path = (req.url ?? '/').split('?')[0].replace(/^\/v1(?=\/)/, '');
+			if (this.recordRequests) {
+				this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() });
+			}
+			const keyProblem = this.checkKey(req);
+			if (keyProblem) {
+				counters.unauthorized++;
+				this.sendError(res, 401, keyProblem, 'invalid_request_error');
+				return;
+			}
+			if (req.method === 'GET' && path === '/models') {
+				counters.modelsRequests++;
+				const models = this.options.models ?? ['mock-small', 'mock-large'];
+				this.send(res, 200, {
+					object: 'list',
+					data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'mock' })),
+				});
+				return;
+			}
+			if (req.method === 'POST' && path === '/chat/completions') {
+				await this.chat(req, res, body as ChatBody);
+				return;
+			}
+			this.sendError(res, 404, `Unknown path ${req.method} ${path}`, 'invalid_request_error');
+		} finally {
+			if (res.writableFinished) done();
+		}
+	}
+
+	private async chat(req: IncomingMessage, res: ServerResponse, body: ChatBody): Promise<void> {
+		const counters = this.counters;
+		const requestNumber = ++counters.chatRequests;
+		if (!body || !Array.isArray(body.messages) || typeof body.model !== 'string') {
+			this.sendError(res, 400, 'model and messages are required', 'invalid_request_error');
+			return;
+		}
+		const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
+		const context: ChatRequestContext = { requestNumber, body, headers: req.headers, lastUserText: textOf(lastUser?.content) };
+		const promptTokens = estimateTokens(body.messages.map((m) => textOf(m.content)).join('\n'));
+
+		if (this.requestBucket && !this.requestBucket.take(1)) {
+			return this.rateLimited(res, 'requests', this.requestBucket.msUntil(1));
+		}
+		if (this.tokenBucket && !this.tokenBucket.take(promptTokens)) {
+			return this.rateLimited(res, 'tokens', this.tokenBucket.msUntil(promptTokens));
+		}
+
+		const fault = this.options.fault?.(context);
+		if (fault === 'reset') {
+			counters.resets++;
+			req.socket.destroy();
+			return;
+		}
+		if (fault === 'hang') {
+			counters.hangs++;
+			return;
+		}
+		if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+		if (res.destroyed) return;
+		if (fault) {
+			if (fault.status >= 500) counters.serverErrors++;
+			this.sendError(res, fault.status, fault.message ?? `Injected error ${fault.status}`, 'server_error', fault.headers);
+			return;
+		}
+		const response = this.completion(context, promptTokens);
+		if (this.recordRequests) this.served.push({ requestNumber, response });
+		counters.completed++;
+		this.send(res, 200, response, this.rateLimitHeaders());
+	}
+
+	private rateLimited(res: ServerResponse, kind: 'requests' | 'tokens', waitMs: number): void {
+		this.counters.rateLimited++;
+		this.sendError(res, 429, `Rate limit reached for ${kind} per min. Please try again in ${formatDuration(waitMs)}.`, kind, {
+			...this.rateLimitHeaders(),
+			'retry-after-ms': String(waitMs),
+			'retry-after': String(Math.ceil(waitMs / 1000)),
+		});
+	}
+
+	private defaultAnswer(context: ChatRequestContext): ScriptedAnswer {
+		const n = context.body.n ?? 1;
+		const format = context.body.response_format;
+		return {
+			choices: Array.from({ length: n }, (_, i) => {
+				const suffix = n > 1 ? ` #${i + 1}` : '';
+				if (format?.type === 'json_schema') {
+					return { content: JSON.stringify(exampleForSchema(format.json_schema?.schema, context.lastUserText + suffix)) };
+				}
+				if (format?.type === 'json_object') return { content: JSON.stringify({ echo: context.lastUserText + suffix }) };
+				return { content: `Echo: ${context.lastUserText}${suffix}` };
+			}),
+		};
+	}
+
+	private completion(context: ChatRequestContext, promptTokens: number): ChatCompletionBody {
+		const scripted = this.options.answer?.(context);
+		const answer: ScriptedAnswer =
+			typeof scripted === 'string' ? { choices: [{ content: scripted }] } : scripted ?? this.defaultAnswer(context);
+		let completionTokens = 0;
+		const choices = answer.choices.map((choice, index) => {
+			const tokens = choice.tokens ?? choice.content.split(/(?<= )/).filter(Boolean);
+			completionTokens += tokens.length;
+			const logprobs = context.body.logprobs
+				? {
+						content: tokens.map((token, t) => ({
+							token,
+							logprob: choice.logprobs?.[t] ?? tokenLogprob(token, index * 7919 + t),
+							bytes: [...Buffer.from(token)],
+							top_logprobs: Array.from({ length: context.body.top_logprobs ?? 0 }, (_, k) => ({
+								token: k === 0 ? token : `${token}~${k}`,
+								logprob: (choice.logprobs?.[t] ?? tokenLogprob(token, index * 7919 + t)) - k,
+								bytes: null,
+							})),
+						})),
+						refusal: null,
+					}
+				: null;
+			return {
+				index,
+				message: { role: 'assistant', content: choice.content, refusal: null },
+				logprobs,
+				finish_reason: choice.finishReason ?? 'stop',
+			};
+		});
+		return {
+			id: `chatcmpl-${context.requestNumber}`,
+			object: 'chat.completion',
+			created: Math.floor(Date.now() / 1000),
+			model: answer.model ?? context.body.model ?? 'mock',
+			choices,
+			usage: {
+				prompt_tokens: promptTokens,
+				completion_tokens: completionTokens,
+				total_tokens: promptTokens + completionTokens,
+				prompt_tokens_details: { cached_tokens: answer.usage?.cachedTokens ?? 0 },
+				completion_tokens_details: { reasoning_tokens: answer.usage?.reasoningTokens ?? 0 },
+			},
+		};
+	}
+}
