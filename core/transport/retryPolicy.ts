@@ -42,13 +42,20 @@ export function classifyFailure(error: unknown): FailureInfo {
 			rateLimit,
 		};
 	}
-	const name = (error as { name?: unknown })?.name;
-	const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
-		(error as { cause?: { code?: unknown } })?.cause?.code;
-	const network =
-		(typeof name === 'string' && NETWORK_ERROR_NAMES.has(name)) ||
-		(typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
-	return { retryable: network };
+	return { retryable: isNetworkError(error) };
+}
+
+/** The SDK wraps fetch's TypeError, which wraps the socket error: look along the whole chain. */
+function isNetworkError(error: unknown): boolean {
+	for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+		for (let proto = Object.getPrototypeOf(current); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+			if (NETWORK_ERROR_NAMES.has((proto as { constructor: { name: string } }).constructor.name)) return true;
+		}
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
 }
 
 export interface BackoffOptions {

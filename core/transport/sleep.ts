@@ -1,6 +1,7 @@
 export class CancelledError extends Error {
 	constructor() {
-		super('The execution was cancelled');
+		// n8n's engine recognises a cancellation by the word "canceled" in the error message.
+		super('The execution was canceled');
 		this.name = 'CancelledError';
 	}
 }
