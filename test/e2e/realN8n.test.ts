@@ -1,0 +1,173 @@
+/**
+ * The package in real n8n (2.41.1 on Node 24): packed with npm, installed the way users install
+ * community nodes (`<user folder>/.n8n/nodes/node_modules`), and run headless with `n8n execute`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { MockOpenAiServer } from '../server/mockOpenAiServer';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..');
+const API_KEY = 'sk-e2e-smoke-8c2d4b6f0a';
+const WORKFLOW_ID = 'rewardLoopSmoke01';
+const INSTALL_TIMEOUT_MS = 20 * 60_000;
+
+async function freePort(): Promise<number> {
+	return new Promise((resolvePort, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => resolvePort(port));
+		});
+	});
+}
+
+function workflow() {
+	return {
+		id: WORKFLOW_ID,
+		name: 'Reward loop smoke test',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: {
+			Start: { main: [[{ node: 'Topics', type: 'main', index: 0 }]] },
+			Topics: { main: [[{ node: 'One Per Item', type: 'main', index: 0 }]] },
+			'One Per Item': { main: [[{ node: 'Generate Text', type: 'main', index: 0 }]] },
+		},
+		nodes: [
+			{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'n2',
+				name: 'Topics',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [200, 0],
+				parameters: { mode: 'raw', jsonOutput: '{ "topic": ["alpha", "beta", "gamma"] }', options: {} },
+			},
+			{
+				id: 'n3',
+				name: 'One Per Item',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: { fieldToSplitOut: 'topic', options: {} },
+			},
+			{
+				id: 'n4',
+				name: 'Generate Text',
+				type: 'n8n-nodes-reward-loop.generateText',
+				typeVersion: 1,
+				position: [600, 0],
+				parameters: {
+					model: { __rl: true, mode: 'id', value: 'mock-small' },
+					promptSource: 'prompt',
+					prompt: '=Write about {{ $json.topic }}',
+					systemMessage: 'Be brief.',
+					options: { n: 2, logprobs: true, concurrency: 3 },
+				},
+				credentials: { openAiCompatibleApi: { id: 'rlSmokeCred01', name: 'Mock endpoint' } },
+			},
+		],
+	};
+}
+
+describe('real n8n', () => {
+	let server: MockOpenAiServer;
+	let work: string;
+
+	beforeAll(async () => {
+		server = new MockOpenAiServer({ apiKey: API_KEY });
+		await server.start();
+		work = mkdtempSync(join(tmpdir(), 'reward-loop-e2e-'));
+	});
+	afterAll(async () => {
+		await server.stop();
+		rmSync(work, { recursive: true, force: true });
+	});
+
+	it(
+		'loads the installed package and runs n8n-nodes-reward-loop.generateText',
+		async () => {
+			const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], {
+				cwd: ROOT,
+				maxBuffer: 64 * 1024 * 1024,
+				timeout: INSTALL_TIMEOUT_MS,
+			});
+			const paths = Object.fromEntries(
+				install.stdout
+					.trim()
+					.split('\n')
+					.map((line) => line.split('=', 2) as [string, string]),
+			);
+			// Jest sets NODE_ENV=test, under which n8n prints no run output.
+			const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
+			const env = {
+				...inherited,
+				PATH: `${paths.NODE24_BIN}:${process.env.PATH}`,
+				N8N_USER_FOLDER: work,
+				N8N_DIAGNOSTICS_ENABLED: 'false',
+				N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+				N8N_TEMPLATES_ENABLED: 'false',
+				N8N_LOG_LEVEL: 'info',
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+				N8N_ENCRYPTION_KEY: 'reward-loop-e2e-encryption-key',
+			};
+
+			// Installed as users do: the packed package under .n8n/nodes, its dependencies from npm.
+			const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
+			const tarball = join(work, JSON.parse(packed)[0].filename as string);
+			const nodesDir = join(work, '.n8n', 'nodes');
+			mkdirSync(nodesDir, { recursive: true });
+			writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+			await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env });
+
+			writeFileSync(
+				join(work, 'creds.json'),
+				JSON.stringify([
+					{ id: 'rlSmokeCred01', name: 'Mock endpoint', type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } },
+				]),
+			);
+			writeFileSync(join(work, 'workflow.json'), JSON.stringify(workflow()));
+			const n8n = paths.N8N_BIN;
+			await run(n8n, ['import:credentials', `--input=${join(work, 'creds.json')}`], { env, cwd: work });
+			await run(n8n, ['import:workflow', `--input=${join(work, 'workflow.json')}`], { env, cwd: work });
+
+			let stdout: string;
+			let stderr: string;
+			try {
+				({ stdout, stderr } = await run(n8n, ['execute', `--id=${WORKFLOW_ID}`, '--rawOutput'], {
+					env,
+					cwd: work,
+					maxBuffer: 64 * 1024 * 1024,
+					timeout: 120_000,
+				}));
+			} catch (error) {
+				const failed = error as { stdout?: string; stderr?: string; message: string };
+				throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
+			}
+			const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
+			if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
+			const result = JSON.parse(stdout.split('\n').slice(jsonStart).join('\n'));
+			const runData = result.data.resultData.runData;
+			expect(result.data.resultData.error).toBeUndefined();
+			const output = runData['Generate Text'][0].data.main[0];
+			expect(output).toHaveLength(3);
+			['alpha', 'beta', 'gamma'].forEach((topic, i) => {
+				expect(output[i].json.text).toBe(`Echo: Write about ${topic} #1`);
+				expect(output[i].json.candidates).toHaveLength(2);
+				expect(output[i].json.perplexity).toBeCloseTo(Math.exp(-output[i].json.meanLogprob), 12);
+				expect(output[i].json.usage.totalTokens).toBeGreaterThan(0);
+				expect(output[i].pairedItem).toEqual({ item: i });
+			});
+			expect(runData['Generate Text'][0].metadata?.tokenUsage?.inputTokens).toBeGreaterThan(0);
+			expect(server.counters.completed).toBe(3);
+			expect(server.received.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
+			expect(stdout + stderr).not.toContain(API_KEY);
+		},
+		INSTALL_TIMEOUT_MS + 180_000,
+	);
+});
