@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseJson } from '../json/tryParseJson';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const imagePart = z
@@ -79,11 +80,9 @@ function formatIssue(issue: z.ZodIssue, prefix: string): string {
 export function parseMessageList(value: unknown, fieldName = 'messages'): ChatMessage[] {
 	let list: unknown = value;
 	if (typeof list === 'string') {
-		try {
-			list = JSON.parse(list);
-		} catch {
-			throw new MessageListError(`${fieldName} is a string that is not valid JSON`);
-		}
+		const parsed = tryParseJson(list);
+		if (!parsed.ok) throw new MessageListError(`${fieldName} is a string that is not valid JSON`);
+		list = parsed.value;
 	}
 	if (!Array.isArray(list)) {
 		throw new MessageListError(`${fieldName} must be an array of messages, got ${list === null ? 'null' : typeof list}`);
@@ -105,6 +104,18 @@ export function parseMessageList(value: unknown, fieldName = 'messages'): ChatMe
 		if (!parsed.success) throw new MessageListError(formatIssue(parsed.error.issues[0], where));
 		return message.parse(parsed.data);
 	});
+}
+
+export type MessageListParse = { ok: true; messages: ChatMessage[] } | { ok: false; problem: string };
+
+/** parseMessageList that returns the problem instead of throwing. */
+export function safeParseMessageList(value: unknown, fieldName = 'messages'): MessageListParse {
+	try {
+		return { ok: true, messages: parseMessageList(value, fieldName) };
+	} catch (error) {
+		if (error instanceof MessageListError) return { ok: false, problem: error.problem };
+		throw error;
+	}
 }
 
 /** The simple prompt: an optional system message and one user message. */

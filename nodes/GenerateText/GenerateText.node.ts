@@ -15,7 +15,7 @@ import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
 import { generateTextProperties } from './description';
-import { ParameterError, readGenerateRequest, readRunSettings } from './parameters';
+import { readGenerateRequest, readRunSettings } from './parameters';
 
 export class GenerateText implements INodeType {
 	description: INodeTypeDescription = {
@@ -49,8 +49,7 @@ export class GenerateText implements INodeType {
 		try {
 			settings = readRunSettings(this);
 		} catch (error) {
-			if (error instanceof ParameterError) throw fail(0, error.message);
-			throw error;
+			throw fail(0, describeFailure(error, 0, secrets));
 		}
 
 		const results: INodeExecutionData[] = new Array(items.length);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { JsonSchema } from '../../core/json/validateJsonSchema';
-import { MessageListError, parseMessageList, promptMessages, type ChatMessage } from '../../core/generate/messages';
+import { promptMessages, safeParseMessageList, type ChatMessage } from '../../core/generate/messages';
+import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './description';
@@ -19,11 +20,9 @@ export class ParameterError extends Error {
 function parseJsonParameter(field: string, raw: unknown): unknown {
 	if (typeof raw !== 'string') return raw;
 	if (raw.trim() === '') return undefined;
-	try {
-		return JSON.parse(raw);
-	} catch (error) {
-		throw new ParameterError(field, `is not valid JSON (${(error as Error).message})`);
-	}
+	const parsed = tryParseJson(raw);
+	if (!parsed.ok) throw new ParameterError(field, `is not valid JSON (${parsed.problem})`);
+	return parsed.value;
 }
 
 function readPath(json: IDataObject, path: string): unknown {
@@ -50,26 +49,18 @@ function parseStop(raw: unknown): string[] | undefined {
 }
 
 function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
-	const source = ctx.getNodeParameter('promptSource', index) as string;
-	try {
-		if (source === 'messages') {
-			const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
-			if (!field) throw new ParameterError('Messages Field', 'is empty');
-			const json = ctx.getInputData()[index].json;
-			const value = readPath(json, field);
-			if (value === undefined) throw new ParameterError('Messages Field', `the item has no field "${field}"`);
-			return parseMessageList(value, field);
-		}
-		return promptMessages(
-			String(ctx.getNodeParameter('prompt', index) ?? ''),
-			String(ctx.getNodeParameter('systemMessage', index, '') ?? ''),
-		);
-	} catch (error) {
-		if (error instanceof MessageListError) {
-			throw new ParameterError(source === 'messages' ? 'Messages' : 'Prompt', error.problem);
-		}
-		throw error;
+	if (ctx.getNodeParameter('promptSource', index) !== 'messages') {
+		const prompt = String(ctx.getNodeParameter('prompt', index) ?? '');
+		if (!prompt.trim()) throw new ParameterError('Prompt', 'is empty');
+		return promptMessages(prompt, String(ctx.getNodeParameter('systemMessage', index, '') ?? ''));
 	}
+	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
+	if (!field) throw new ParameterError('Messages Field', 'is empty');
+	const value = readPath(ctx.getInputData()[index].json, field);
+	if (value === undefined) throw new ParameterError('Messages Field', `the item has no field "${field}"`);
+	const parsed = safeParseMessageList(value, field);
+	if (!parsed.ok) throw new ParameterError('Messages', parsed.problem);
+	return parsed.messages;
 }
 
 function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseFormat {

@@ -1,17 +1,16 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { tryParseJson } from '../../core/json/tryParseJson';
 import type { ConnectionConfig } from '../../core/transport/connection';
 
 export const CREDENTIAL_NAME = 'openAiCompatibleApi';
 
 function parseHeaders(raw: unknown): Record<string, string> {
 	if (raw === undefined || raw === null || raw === '') return {};
-	let value = raw;
+	let value: unknown = raw;
 	if (typeof raw === 'string') {
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			throw new Error('Extra Headers in the credential is not valid JSON');
-		}
+		const parsed = tryParseJson(raw);
+		if (!parsed.ok) throw new Error('Extra Headers in the credential is not valid JSON');
+		value = parsed.value;
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw new Error('Extra Headers in the credential must be a JSON object');

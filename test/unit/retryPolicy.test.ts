@@ -1,0 +1,109 @@
+import { backoffDelayMs, classifyFailure, DEFAULT_BACKOFF } from '../../core/transport/retryPolicy';
+
+class APIConnectionError extends Error {}
+class APIConnectionTimeoutError extends APIConnectionError {}
+class SomethingElseError extends Error {}
+
+describe('classifyFailure', () => {
+	it.each([408, 409, 429, 500, 502, 503, 504])('retries HTTP %d', (status) => {
+		expect(classifyFailure({ status })).toEqual(expect.objectContaining({ retryable: true, status }));
+	});
+
+	it.each([400, 401, 403, 404, 422])('does not retry HTTP %d', (status) => {
+		expect(classifyFailure({ status })).toEqual(expect.objectContaining({ retryable: false, status }));
+	});
+
+	it('reads retry-after and the rate-limit snapshot from the error headers', () => {
+		const info = classifyFailure({
+			status: 429,
+			headers: new Headers({
+				'retry-after-ms': '750',
+				'x-ratelimit-limit-requests': '60',
+				'x-ratelimit-remaining-requests': '0',
+				'x-ratelimit-reset-requests': '1s',
+			}),
+		});
+		expect(info.retryable).toBe(true);
+		expect(info.status).toBe(429);
+		expect(info.retryAfterMs).toBe(750);
+		expect(info.rateLimit).toEqual(
+			expect.objectContaining({ limitRequests: 60, remainingRequests: 0, resetRequestsMs: 1000 }),
+		);
+	});
+
+	it('ignores headers that are not a header source', () => {
+		const info = classifyFailure({ status: 503, headers: { 'retry-after': '5' } });
+		expect(info.retryable).toBe(true);
+		expect(info.retryAfterMs).toBeUndefined();
+		expect(info.rateLimit).toBeUndefined();
+	});
+
+	it('retries network errors found anywhere along the cause chain', () => {
+		expect(classifyFailure({ cause: { code: 'ECONNRESET' } }).retryable).toBe(true);
+		expect(classifyFailure(new Error('fetch failed', { cause: { code: 'ECONNREFUSED' } })).retryable).toBe(true);
+		const deep = new Error('outer', { cause: new TypeError('fetch failed', { cause: { code: 'UND_ERR_SOCKET' } }) });
+		expect(classifyFailure(deep).retryable).toBe(true);
+		expect(classifyFailure({ code: 'ETIMEDOUT' }).retryable).toBe(true);
+	});
+
+	it('retries errors whose class is APIConnectionError or a subclass of it', () => {
+		expect(classifyFailure(new APIConnectionError('Connection error.'))).toEqual({ retryable: true });
+		expect(classifyFailure(new APIConnectionTimeoutError('timed out')).retryable).toBe(true);
+	});
+
+	it('does not retry other errors', () => {
+		expect(classifyFailure(new Error('boom'))).toEqual({ retryable: false });
+		expect(classifyFailure(new SomethingElseError('nope')).retryable).toBe(false);
+		expect(classifyFailure({ cause: { code: 'ENOENT' } }).retryable).toBe(false);
+		expect(classifyFailure({ code: 42 }).retryable).toBe(false);
+		expect(classifyFailure('a string').retryable).toBe(false);
+		expect(classifyFailure(undefined).retryable).toBe(false);
+		expect(classifyFailure(null).retryable).toBe(false);
+	});
+
+	it('does not loop forever on a cyclic cause chain', () => {
+		const a: { cause?: unknown } = {};
+		const b: { cause?: unknown } = { cause: a };
+		a.cause = b;
+		expect(classifyFailure(a).retryable).toBe(false);
+	});
+});
+
+describe('backoffDelayMs', () => {
+	const options = { baseDelayMs: 100, maxDelayMs: 1000 };
+
+	it('keeps half of the exponential delay with random() = 0', () => {
+		expect(backoffDelayMs(1, options, () => 0)).toBe(50);
+		expect(backoffDelayMs(2, options, () => 0)).toBe(100);
+		expect(backoffDelayMs(3, options, () => 0)).toBe(200);
+	});
+
+	it('reaches the full exponential delay with random() = 1', () => {
+		expect(backoffDelayMs(1, options, () => 1)).toBe(100);
+		expect(backoffDelayMs(2, options, () => 1)).toBe(200);
+		expect(backoffDelayMs(4, options, () => 1)).toBe(800);
+	});
+
+	it('caps the delay at maxDelayMs', () => {
+		// 100 * 2^4 = 1600 is above the 1000 cap.
+		expect(backoffDelayMs(5, options, () => 1)).toBe(1000);
+		expect(backoffDelayMs(5, options, () => 0)).toBe(500);
+		expect(backoffDelayMs(30, options, () => 0.5)).toBe(750);
+	});
+
+	it('stays within [delay/2, delay] for any random value', () => {
+		for (const r of [0, 0.1, 0.37, 0.5, 0.99, 1]) {
+			const delay = backoffDelayMs(3, options, () => r);
+			expect(delay).toBeGreaterThanOrEqual(200);
+			expect(delay).toBeLessThanOrEqual(400);
+			expect(delay).toBeCloseTo(200 + 200 * r, 10);
+		}
+	});
+
+	it('uses the default options', () => {
+		expect(DEFAULT_BACKOFF).toEqual({ baseDelayMs: 500, maxDelayMs: 30_000 });
+		expect(backoffDelayMs(1, undefined, () => 1)).toBe(500);
+		expect(backoffDelayMs(1, undefined, () => 0)).toBe(250);
+		expect(backoffDelayMs(20, undefined, () => 1)).toBe(30_000);
+	});
+});
