@@ -162,6 +162,7 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 		name: 'engine test',
 		active: false,
 		isArchived: false,
+		activeVersionId: null,
 		nodes: [trigger, node],
 		connections,
 		settings: {},
