@@ -136,10 +136,10 @@ function validateNode(
 		const record = value as Record<string, unknown>;
 		const properties = (s.properties ?? {}) as Record<string, JsonSchema>;
 		for (const name of (Array.isArray(s.required) ? s.required : []) as string[]) {
-			if (!(name in record)) out.push({ path, message: `is missing the required property "${name}"` });
+			if (!Object.hasOwn(record, name)) out.push({ path, message: `is missing the required property "${name}"` });
 		}
 		for (const [name, child] of Object.entries(record)) {
-			if (name in properties) {
+			if (Object.hasOwn(properties, name)) {
 				validateNode(child, properties[name], root, childPath(path, name), out, depth + 1);
 			} else if (s.additionalProperties === false) {
 				out.push({ path: childPath(path, name), message: 'is not an allowed property' });

@@ -40,14 +40,23 @@ export class RateLimitGate {
 		this.lastRefill = this.now();
 	}
 
-	/** Learns from the rate-limit headers of any response, successful or not. */
+	/**
+	 * Learns from the rate-limit headers of any response, successful or not. Once the rate is known
+	 * the bucket follows the server's count down; `x-ratelimit-reset-*` says when the server's
+	 * window is full again, which is far longer than the wait for the next request, so it only
+	 * closes the gate while the rate is unknown.
+	 */
 	observe(snapshot: RateLimitSnapshot): void {
 		if (this.ratePerMs === undefined && snapshot.limitRequests && snapshot.limitRequests > 0) {
 			this.setLimit(snapshot.limitRequests, snapshot.remainingRequests);
 		}
-		if (snapshot.remainingRequests !== undefined && snapshot.remainingRequests <= 0) {
-			this.closeFor(snapshot.resetRequestsMs ?? 0);
-			this.tokens = Math.min(this.tokens, 0);
+		if (snapshot.remainingRequests !== undefined) {
+			if (this.ratePerMs !== undefined) {
+				this.refill(this.now());
+				this.tokens = Math.min(this.tokens, snapshot.remainingRequests);
+			} else if (snapshot.remainingRequests <= 0) {
+				this.closeFor(snapshot.resetRequestsMs ?? 0);
+			}
 		}
 		if (snapshot.remainingTokens !== undefined && snapshot.remainingTokens <= 0) {
 			this.closeFor(snapshot.resetTokensMs ?? 0);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { RateLimitGate } from './rateLimitGate';
 import type { HeaderSource } from './rateLimitHeaders';
 import { readRateLimitHeaders } from './rateLimitHeaders';
@@ -65,6 +66,8 @@ export async function runScheduled<T>(
 	if (outer?.aborted) throw new CancelledError();
 	const controller = new AbortController();
 	const signal = controller.signal;
+	// Every worker waits on this signal at once (requests, backoff, the gate): not a leak.
+	setMaxListeners(0, signal);
 	const gate = options.gate ?? new RateLimitGate();
 	const classify = options.classify ?? classifyFailure;
 	const backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -77,8 +80,13 @@ export async function runScheduled<T>(
 	const runOne = async (index: number): Promise<Outcome<T>> => {
 		for (let attempt = 1; ; attempt++) {
 			await gate.acquire(signal);
+			// Each attempt gets a signal of its own: the SDK never removes the abort listener it adds,
+			// and thousands of them on one shared signal make every new listener slower to add.
+			const attemptController = new AbortController();
+			const abortAttempt = () => attemptController.abort();
+			signal.addEventListener('abort', abortAttempt, { once: true });
 			try {
-				const value = await task(index, { signal, attempt, observeHeaders });
+				const value = await task(index, { signal: attemptController.signal, attempt, observeHeaders });
 				return { ok: true, value, attempts: attempt };
 			} catch (error) {
 				if (signal.aborted) throw new CancelledError();
@@ -98,6 +106,8 @@ export async function runScheduled<T>(
 				}
 				options.onRetry?.({ index, attempt, delayMs, status: failure.status });
 				await sleep(delayMs, signal);
+			} finally {
+				signal.removeEventListener('abort', abortAttempt);
 			}
 		}
 	};

@@ -300,6 +300,11 @@ export class MockOpenAiServer {
 				this.sendError(res, 401, keyProblem, 'invalid_request_error');
 				return;
 			}
+			if (req.method === 'GET' && path === '/__counters') {
+				// For benchmarks that run the server in another process.
+				this.send(res, 200, { ...counters, requests: counters.requests - 1, inFlight: counters.inFlight - 1 });
+				return;
+			}
 			if (req.method === 'GET' && path === '/models') {
 				counters.modelsRequests++;
 				const models = this.options.models ?? ['mock-small', 'mock-large'];

@@ -179,11 +179,47 @@ describe('RateLimitGate with fake timers', () => {
 		expect(gate.requestsPerMinute).toBeCloseTo(60, 9);
 	});
 
-	it('closes until the reset when no request remains', async () => {
+	it('closes until the reset when no request remains and the rate is unknown', async () => {
 		const gate = newGate();
-		gate.observe({ limitRequests: 60, remainingRequests: 0, resetRequestsMs: 2000 });
+		gate.observe({ remainingRequests: 0, resetRequestsMs: 2000 });
+		expect(gate.requestsPerMinute).toBeUndefined();
 		const waiter = track(gate.acquire());
 		await jest.advanceTimersByTimeAsync(1999);
+		expect(waiter.status).toBe('pending');
+		await jest.advanceTimersByTimeAsync(1);
+		expect(waiter.status).toBe('resolved');
+	});
+
+	it('once the rate is known, waits for the next token rather than the whole reset window', async () => {
+		// 60/min with nothing remaining: the next token comes after 1 s, long before the 20 s reset.
+		const gate = newGate();
+		gate.observe({ limitRequests: 60, remainingRequests: 0, resetRequestsMs: 20_000 });
+		const waiter = track(gate.acquire());
+		await jest.advanceTimersByTimeAsync(999);
+		expect(waiter.status).toBe('pending');
+		await jest.advanceTimersByTimeAsync(1);
+		expect(waiter.status).toBe('resolved');
+	});
+
+	it('once the rate is known, lowers the bucket to what the server says remains', async () => {
+		// 600/min: a full bucket of 10, cut down to 2 by the server's count.
+		const gate = newGate(600);
+		gate.observe({ remainingRequests: 2 });
+		const states = Array.from({ length: 3 }, () => track(gate.acquire()));
+		await jest.advanceTimersByTimeAsync(0);
+		expect(states.map((s) => s.status)).toEqual(['resolved', 'resolved', 'pending']);
+		await jest.advanceTimersByTimeAsync(99);
+		expect(states[2].status).toBe('pending');
+		await jest.advanceTimersByTimeAsync(1);
+		expect(states[2].status).toBe('resolved');
+	});
+
+	it('never raises the bucket above what it holds from a remaining count', async () => {
+		const gate = newGate(60);
+		await gate.acquire();
+		gate.observe({ remainingRequests: 500 });
+		const waiter = track(gate.acquire());
+		await jest.advanceTimersByTimeAsync(999);
 		expect(waiter.status).toBe('pending');
 		await jest.advanceTimersByTimeAsync(1);
 		expect(waiter.status).toBe('resolved');
