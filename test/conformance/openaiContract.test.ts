@@ -1,0 +1,178 @@
+/**
+ * Every request the nodes send must conform to OpenAI's published API contract. The nodes run in
+ * n8n's engine against Stoplight Prism serving OpenAI's OpenAPI description, which answers 422 to
+ * any request that breaks it. Later nodes add their endpoints and operations here.
+ */
+import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
+import { locateSpec, startPrismPeer, type PrismPeer } from './prismPeer';
+
+const PATHS = ['/chat/completions', '/models'];
+const spec = locateSpec();
+const required = process.env.CI === 'true';
+if (!spec && !required) {
+	console.log('OpenAPI conformance suite skipped: ../shared/openai-openapi/openapi.prism.yaml is not here (set OPENAI_OPENAPI_DIR).');
+}
+const suite = spec || required ? describe : describe.skip;
+
+const MODEL = { __rl: true, mode: 'id', value: 'gpt-4.1-mini' };
+const SCHEMA = {
+	type: 'object',
+	properties: { verdict: { type: 'string', enum: ['pass', 'fail'] }, reasons: { type: 'array', items: { type: 'string' } } },
+	required: ['verdict', 'reasons'],
+	additionalProperties: false,
+};
+
+interface Case {
+	name: string;
+	parameters: IDataObject;
+	items?: IDataObject[];
+	credentials?: IDataObject;
+}
+
+const prompt = (options: IDataObject, extra: IDataObject = {}): IDataObject => ({
+	model: MODEL,
+	promptSource: 'prompt',
+	prompt: '={{ $json.q }}',
+	options,
+	...extra,
+});
+
+const CASES: Case[] = [
+	{ name: 'defaults: a prompt only', parameters: prompt({}) },
+	{
+		name: 'system message and sampling options',
+		parameters: prompt(
+			{ temperature: 0.7, topP: 0.9, maxCompletionTokens: 256, presencePenalty: 0.5, frequencyPenalty: -0.5 },
+			{ systemMessage: 'Answer in one sentence.' },
+		),
+	},
+	{ name: 'legacy max_tokens and one stop sequence', parameters: prompt({ maxTokens: 128, stop: 'END' }) },
+	{ name: 'JSON object output', parameters: prompt({}, { responseFormat: 'json_object' }) },
+	{
+		name: 'JSON schema, not strict',
+		parameters: prompt({}, { responseFormat: 'json_schema', schemaName: 'verdict', jsonSchema: JSON.stringify(SCHEMA), strict: false }),
+	},
+	{
+		name: 'JSON schema with n, logprobs, stop, seed and extra body parameters together',
+		parameters: prompt(
+			{
+				n: 3,
+				logprobs: true,
+				topLogprobs: 5,
+				stop: '["\\n\\n", "END"]',
+				seed: 7,
+				temperature: 1.2,
+				extraBody: '{"service_tier": "auto", "store": false, "metadata": {"run": "conformance"}, "user": "conformance-suite"}',
+			},
+			{ responseFormat: 'json_schema', schemaName: 'verdict', jsonSchema: JSON.stringify(SCHEMA), strict: true },
+		),
+	},
+	{
+		name: 'scheduling options (concurrency, retries, timeout, requests per minute)',
+		parameters: prompt({ concurrency: 3, maxRetries: 1, timeout: 30_000, requestsPerMinute: 600 }),
+		items: [{ q: 'one' }, { q: 'two' }, { q: 'three' }, { q: 'four' }],
+	},
+	{
+		name: 'a message list with every role and content parts',
+		parameters: { model: MODEL, promptSource: 'messages', messagesField: 'conversation', options: { maxCompletionTokens: 64 } },
+		items: [
+			{
+				conversation: [
+					{ role: 'developer', content: 'Follow the house style.' },
+					{ role: 'system', content: [{ type: 'text', text: 'You are terse.' }] },
+					{
+						role: 'user',
+						content: [
+							{ type: 'text', text: 'What is in this picture?' },
+							{ type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } },
+						],
+						name: 'alice',
+					},
+					{
+						role: 'assistant',
+						content: null,
+						tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } }],
+					},
+					{ role: 'tool', content: 'A cat on a mat.', tool_call_id: 'call_1' },
+					{ role: 'assistant', content: 'A cat.' },
+					{ role: 'user', content: 'Thanks.' },
+				],
+			},
+		],
+	},
+	{
+		name: 'organization, project and extra headers',
+		parameters: prompt({}),
+		credentials: { organization: 'org-conformance', project: 'proj_conformance', extraHeaders: '{"X-Title": "conformance"}' },
+	},
+];
+
+suite('OpenAI API contract (Stoplight Prism)', () => {
+	let peer: PrismPeer;
+
+	beforeAll(async () => {
+		if (!spec) throw new Error('CI=true but ../shared/openai-openapi/openapi.prism.yaml is missing: the conformance suite cannot run');
+		peer = await startPrismPeer(spec, PATHS);
+	}, 90_000);
+	afterAll(async () => peer?.stop());
+
+	const credentials = (extra: IDataObject = {}) => ({ apiKey: 'sk-conformance-0000', baseUrl: peer.baseUrl, ...extra });
+
+	it.each(CASES.map((c) => [c.name, c] as const))('Generate Text: %s', async (_name, testCase) => {
+		const before = peer.exchanges.length;
+		const items = testCase.items ?? [{ q: 'Is this request valid?' }];
+		const run = await runWorkflow({
+			parameters: testCase.parameters,
+			items,
+			credentials: credentials(testCase.credentials),
+			// Prism's placeholder answers ("string") are not JSON: only the requests are under test here.
+			continueOnFail: true,
+		});
+		expect(runError(run)).toBeUndefined();
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		expect(sent.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(items.map(() => 'POST /chat/completions 200'));
+		expect(outputOf(run)).toHaveLength(items.length);
+	});
+
+	it('Generate Text: the model list (GET /models) conforms', async () => {
+		// The built code, as n8n runs it.
+		const { searchModels } = (await import(`${PACKAGE_ROOT}/dist/nodes/shared/modelSearch`)) as typeof import('../../nodes/shared/modelSearch');
+		const context = {
+			getCredentials: async () => credentials(),
+			getNode: () => ({ name: 'Generate Text' }),
+		} as unknown as ILoadOptionsFunctions;
+		const before = peer.exchanges.length;
+		const result = await searchModels.call(context);
+		expect(peer.exchanges.slice(before).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /models 200']);
+		expect(result.results.length).toBeGreaterThan(0);
+	});
+
+	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {
+		const before = peer.exchanges.length;
+		const run = await runWorkflow({
+			parameters: prompt({ extraBody: '{"temperature": "hot"}' }),
+			items: [{ q: 'too hot' }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		const [exchange] = peer.exchanges.slice(before);
+		expect(exchange.status).toBe(422);
+		expect(exchange.responseBody).toContain('temperature');
+		expect(String(outputOf(run)[0].json.error)).toMatch(/^Item 0: 422 /);
+	});
+
+	it('the retry path: Prism\'s 429 is retried, then only that item fails', async () => {
+		const before = peer.exchanges.length;
+		const run = await runWorkflow({
+			parameters: prompt({ maxRetries: 1 }),
+			items: [{ q: 'rate limited' }],
+			credentials: credentials({ extraHeaders: '{"Prefer": "code=429"}' }),
+			continueOnFail: true,
+		});
+		const sent = peer.exchanges.slice(before);
+		expect(sent.map((e) => e.status)).toEqual([429, 429]);
+		expect(outputOf(run)[0].json.error).toMatch(/^Item 0: 429 .*\(after 2 attempts\)$/);
+	}, 30_000);
+});
