@@ -1,4 +1,4 @@
-const KEY_LIKE = /\b(sk|rk|pk)-[A-Za-z0-9_*.-]{6,}/g;
+const KEY_LIKE = /\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g;
 
 /**
  * Removes credentials from text that may reach an output, an error or a log: the exact secrets

@@ -1,19 +1,6 @@
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
 import { CancelledError } from '../../core/transport/sleep';
-
-function track(promise: Promise<unknown>) {
-	const state: { status: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { status: 'pending' };
-	promise.then(
-		() => {
-			state.status = 'resolved';
-		},
-		(error: unknown) => {
-			state.status = 'rejected';
-			state.error = error;
-		},
-	);
-	return state;
-}
+import { track } from './track';
 
 describe('RateLimitGate with an injected clock (no timers)', () => {
 	it('opens at once when no limit is known', async () => {

@@ -1,19 +1,5 @@
 import { abortable, CancelledError, sleep } from '../../core/transport/sleep';
-
-/** Settles a promise into an inspectable state without awaiting it. */
-function track<T>(promise: Promise<T>) {
-	const state: { status: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { status: 'pending' };
-	promise.then(
-		() => {
-			state.status = 'resolved';
-		},
-		(error: unknown) => {
-			state.status = 'rejected';
-			state.error = error;
-		},
-	);
-	return state;
-}
+import { track } from './track';
 
 describe('CancelledError', () => {
 	it('says "canceled" so that n8n recognises a cancellation', () => {
