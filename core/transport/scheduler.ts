@@ -14,18 +14,21 @@ export interface AttemptContext {
 	observeHeaders(headers: HeaderSource): void;
 }
 
-export interface ScheduleOptions {
-	concurrency: number;
+export interface RetrySettings {
 	/** Retries after the first try; 0 means one try only. */
 	maxRetries: number;
-	signal?: AbortSignal;
-	gate?: RateLimitGate;
 	backoff?: BackoffOptions;
 	/** A server asking for a longer wait than this fails the item instead (e.g. a daily quota). */
 	maxRetryAfterMs?: number;
 	random?: () => number;
 	classify?: (error: unknown) => FailureInfo;
 	onRetry?: (event: RetryEvent) => void;
+}
+
+export interface ScheduleOptions extends RetrySettings {
+	concurrency: number;
+	signal?: AbortSignal;
+	gate?: RateLimitGate;
 	/** Stop everything at the first item that fails for good, and reject with ItemFailedError. */
 	failFast?: boolean;
 }
@@ -53,6 +56,54 @@ export type Outcome<T> =
 	| { ok: false; error: unknown; attempts: number };
 
 /**
+ * Runs one task until it succeeds, fails for good or the signal aborts (CancelledError). Waits for
+ * the shared gate before every attempt, and tells it what the server said about the rate limit.
+ */
+export async function withRetries<T>(
+	task: (context: AttemptContext) => Promise<T>,
+	gate: RateLimitGate,
+	signal: AbortSignal,
+	settings: RetrySettings,
+	index = 0,
+): Promise<Outcome<T>> {
+	const classify = settings.classify ?? classifyFailure;
+	const maxRetryAfterMs = settings.maxRetryAfterMs ?? 120_000;
+	const observeHeaders = (headers: HeaderSource) => gate.observe(readRateLimitHeaders(headers));
+	for (let attempt = 1; ; attempt++) {
+		await gate.acquire(signal);
+		// Each attempt gets a signal of its own: the SDK never removes the abort listener it adds,
+		// and thousands of them on one shared signal make every new listener slower to add.
+		const attemptController = new AbortController();
+		const abortAttempt = () => attemptController.abort();
+		signal.addEventListener('abort', abortAttempt, { once: true });
+		try {
+			const value = await task({ signal: attemptController.signal, attempt, observeHeaders });
+			return { ok: true, value, attempts: attempt };
+		} catch (error) {
+			if (signal.aborted) throw new CancelledError();
+			const failure = classify(error);
+			if (failure.rateLimit) gate.observe(failure.rateLimit);
+			const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs;
+			if (!failure.retryable || attempt > settings.maxRetries || tooLong) {
+				return { ok: false, error, attempts: attempt };
+			}
+			let delayMs: number;
+			if (failure.retryAfterMs !== undefined) {
+				// Every worker shares the key's limit, so the server's wait applies to all of them.
+				if (failure.status === 429) gate.closeFor(failure.retryAfterMs);
+				delayMs = failure.retryAfterMs;
+			} else {
+				delayMs = backoffDelayMs(attempt, settings.backoff ?? DEFAULT_BACKOFF, settings.random ?? Math.random);
+			}
+			settings.onRetry?.({ index, attempt, delayMs, status: failure.status });
+			await sleep(delayMs, signal);
+		} finally {
+			signal.removeEventListener('abort', abortAttempt);
+		}
+	}
+}
+
+/**
  * Runs `count` tasks with at most `concurrency` in flight, each retried on its own, and returns
  * their outcomes in input order. One item failing never fails the others; cancelling the signal
  * rejects at once with CancelledError, aborting in-flight requests and starting no new one.
@@ -69,48 +120,10 @@ export async function runScheduled<T>(
 	// Every worker waits on this signal at once (requests, backoff, the gate): not a leak.
 	setMaxListeners(0, signal);
 	const gate = options.gate ?? new RateLimitGate();
-	const classify = options.classify ?? classifyFailure;
-	const backoff = options.backoff ?? DEFAULT_BACKOFF;
-	const maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
-	const random = options.random ?? Math.random;
-	const observeHeaders = (headers: HeaderSource) => gate.observe(readRateLimitHeaders(headers));
 	const outcomes: Array<Outcome<T>> = new Array(count);
 	let next = 0;
 
-	const runOne = async (index: number): Promise<Outcome<T>> => {
-		for (let attempt = 1; ; attempt++) {
-			await gate.acquire(signal);
-			// Each attempt gets a signal of its own: the SDK never removes the abort listener it adds,
-			// and thousands of them on one shared signal make every new listener slower to add.
-			const attemptController = new AbortController();
-			const abortAttempt = () => attemptController.abort();
-			signal.addEventListener('abort', abortAttempt, { once: true });
-			try {
-				const value = await task(index, { signal: attemptController.signal, attempt, observeHeaders });
-				return { ok: true, value, attempts: attempt };
-			} catch (error) {
-				if (signal.aborted) throw new CancelledError();
-				const failure = classify(error);
-				if (failure.rateLimit) gate.observe(failure.rateLimit);
-				const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs;
-				if (!failure.retryable || attempt > options.maxRetries || tooLong) {
-					return { ok: false, error, attempts: attempt };
-				}
-				let delayMs: number;
-				if (failure.retryAfterMs !== undefined) {
-					// Every worker shares the key's limit, so the server's wait applies to all of them.
-					if (failure.status === 429) gate.closeFor(failure.retryAfterMs);
-					delayMs = failure.retryAfterMs;
-				} else {
-					delayMs = backoffDelayMs(attempt, backoff, random);
-				}
-				options.onRetry?.({ index, attempt, delayMs, status: failure.status });
-				await sleep(delayMs, signal);
-			} finally {
-				signal.removeEventListener('abort', abortAttempt);
-			}
-		}
-	};
+	const runOne = (index: number) => withRetries((context) => task(index, context), gate, signal, options, index);
 
 	let firstFailure: ItemFailedError | undefined;
 	const worker = async () => {

@@ -15,7 +15,8 @@ import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
 import { generateTextProperties } from './description';
-import { readGenerateRequest, readRunSettings } from './parameters';
+import { readGenerateRequest } from './parameters';
+import { readRunSettings } from '../shared/transportOptions';
 
 export class GenerateText implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,8 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-
-export const DEFAULT_CONCURRENCY = 10;
-export const DEFAULT_MAX_RETRIES = 5;
-export const DEFAULT_TIMEOUT_MS = 120_000;
+import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
 	{
@@ -122,7 +119,7 @@ export const generateTextProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
+		options: byDisplayName([
 			{
 				displayName: 'Candidates (N)',
 				name: 'n',
@@ -130,14 +127,6 @@ export const generateTextProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 128 },
 				default: 1,
 				description: 'How many answers to generate for each item; each comes back in candidates',
-			},
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 1000 },
-				default: DEFAULT_CONCURRENCY,
-				description: 'How many requests may be in flight at once',
 			},
 			{
 				displayName: 'Extra Body Parameters',
@@ -171,15 +160,6 @@ export const generateTextProperties: INodeProperties[] = [
 				description: 'The most tokens the answer may have, reasoning tokens included (max_completion_tokens)',
 			},
 			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 20 },
-				default: DEFAULT_MAX_RETRIES,
-				description:
-					'How often to retry a request after a rate limit (429), a timeout, a server error (5xx) or a network error',
-			},
-			{
 				displayName: 'Max Tokens (Legacy)',
 				name: 'maxTokens',
 				type: 'number',
@@ -193,15 +173,6 @@ export const generateTextProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 2 },
 				default: 0,
-			},
-			{
-				displayName: 'Requests Per Minute',
-				name: 'requestsPerMinute',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description:
-					'Your rate limit, if you know it. 0 learns it from the server\'s x-ratelimit headers. Requests are spread over each second (1,200 per minute means 20 per second).',
 			},
 			{
 				displayName: 'Seed',
@@ -226,14 +197,6 @@ export const generateTextProperties: INodeProperties[] = [
 				default: 1,
 			},
 			{
-				displayName: 'Timeout (Ms)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_TIMEOUT_MS,
-				description: 'How long one request may take before it is abandoned and retried',
-			},
-			{
 				displayName: 'Top Log Probabilities',
 				name: 'topLogprobs',
 				type: 'number',
@@ -248,6 +211,7 @@ export const generateTextProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 				default: 1,
 			},
-		],
+			...transportOptions,
+		]),
 	},
 ];

@@ -4,18 +4,7 @@ import { promptMessages, safeParseMessageList, type ChatMessage } from '../../co
 import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './description';
-
-/** A parameter that cannot be used for one item; the message names the field. */
-export class ParameterError extends Error {
-	constructor(
-		readonly field: string,
-		problem: string,
-	) {
-		super(`${field}: ${problem}`);
-		this.name = 'ParameterError';
-	}
-}
+import { numberOption, ParameterError } from '../shared/transportOptions';
 
 function parseJsonParameter(field: string, raw: unknown): unknown {
 	if (typeof raw !== 'string') return raw;
@@ -78,14 +67,6 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
 	return { type, name, schema: schema as JsonSchema, strict: ctx.getNodeParameter('strict', index, true) as boolean };
 }
 
-function numberOption(options: IDataObject, key: string, field: string): number | undefined {
-	const value = options[key];
-	if (value === undefined || value === '' || value === null) return undefined;
-	const number = Number(value);
-	if (!Number.isFinite(number)) throw new ParameterError(field, `must be a number, got ${JSON.stringify(value)}`);
-	return number;
-}
-
 /** Reads one item's parameters into a request for the core; throws ParameterError on bad input. */
 export function readGenerateRequest(ctx: IExecuteFunctions, index: number): GenerateRequest {
 	const model = String(ctx.getNodeParameter('model', index, '', { extractValue: true }) ?? '').trim();
@@ -114,24 +95,4 @@ export function readGenerateRequest(ctx: IExecuteFunctions, index: number): Gene
 		throw new ParameterError('Candidates (N)', 'must be a whole number of at least 1');
 	}
 	return { model, messages: readMessages(ctx, index), options: generation };
-}
-
-export interface RunSettings {
-	concurrency: number;
-	maxRetries: number;
-	timeoutMs: number;
-	requestsPerMinute?: number;
-}
-
-/** Settings for the whole execution, read once: they shape the scheduler, not each request. */
-export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const concurrency = numberOption(options, 'concurrency', 'Concurrency') ?? DEFAULT_CONCURRENCY;
-	const maxRetries = numberOption(options, 'maxRetries', 'Max Retries') ?? DEFAULT_MAX_RETRIES;
-	const timeoutMs = numberOption(options, 'timeout', 'Timeout (Ms)') ?? DEFAULT_TIMEOUT_MS;
-	const requestsPerMinute = numberOption(options, 'requestsPerMinute', 'Requests Per Minute');
-	if (!Number.isInteger(concurrency) || concurrency < 1) throw new ParameterError('Concurrency', 'must be a whole number of at least 1');
-	if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new ParameterError('Max Retries', 'must be a whole number of at least 0');
-	if (timeoutMs <= 0) throw new ParameterError('Timeout (Ms)', 'must be positive');
-	return { concurrency, maxRetries, timeoutMs, requestsPerMinute: requestsPerMinute && requestsPerMinute > 0 ? requestsPerMinute : undefined };
 }

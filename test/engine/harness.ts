@@ -119,7 +119,8 @@ export interface RunOptions {
 	/** The node's parameters (n8n's stored form: expressions start with "="). */
 	parameters: IDataObject;
 	items: IDataObject[];
-	credentials: ICredentialDataDecryptedObject;
+	/** Omitted: the node has no credential selected. */
+	credentials?: ICredentialDataDecryptedObject;
 	nodeType?: string;
 	continueOnFail?: boolean;
 }
@@ -153,7 +154,7 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 		typeVersion: 1,
 		position: [200, 0],
 		parameters: options.parameters as INode['parameters'],
-		credentials: { openAiCompatibleApi: { id: 'cred-1', name: 'Test endpoint' } },
+		...(options.credentials ? { credentials: { openAiCompatibleApi: { id: 'cred-1', name: 'Test endpoint' } } } : {}),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	const connections = { Start: { main: [[{ node: NODE_NAME, type: 'main' as const, index: 0 }]] } };
@@ -173,7 +174,7 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 
 	const url = 'http://127.0.0.1:5678/';
 	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper({ openAiCompatibleApi: options.credentials }),
+		credentialsHelper: new TestCredentialsHelper(options.credentials ? { openAiCompatibleApi: options.credentials } : {}),
 		hooks: new ExecutionLifecycleHooks('cli', 'engine-execution', workflowData),
 		executeWorkflow: async () => {
 			throw new Error('not used');
@@ -218,8 +219,8 @@ export function taskOf(run: IRun): ITaskData | undefined {
 	return run.data.resultData.runData[NODE_NAME]?.[0];
 }
 
-export function outputOf(run: IRun): INodeExecutionData[] {
-	return taskOf(run)?.data?.main?.[0] ?? [];
+export function outputOf(run: IRun, output = 0): INodeExecutionData[] {
+	return taskOf(run)?.data?.main?.[output] ?? [];
 }
 
 /** The error that stopped the run, if any. */

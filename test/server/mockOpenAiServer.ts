@@ -43,6 +43,10 @@ export interface MockServerOptions {
 	answer?: (context: ChatRequestContext) => ScriptedAnswer | string | undefined;
 	/** Returns a fault to inject instead of answering. */
 	fault?: (context: ChatRequestContext) => Fault | undefined;
+	/** The embedding of one input; the default hashes words into a 64-dimensional unit vector. */
+	embed?: (text: string, model: string) => number[];
+	/** A fault for an /embeddings request, by its inputs. */
+	embeddingFault?: (inputs: string[]) => Fault | undefined;
 }
 
 export interface ChatBody {
@@ -80,6 +84,7 @@ interface ChatCompletionBody {
 export interface Counters {
 	requests: number;
 	chatRequests: number;
+	embeddingRequests: number;
 	modelsRequests: number;
 	completed: number;
 	rateLimited: number;
@@ -96,6 +101,7 @@ export interface Counters {
 const newCounters = (): Counters => ({
 	requests: 0,
 	chatRequests: 0,
+	embeddingRequests: 0,
 	modelsRequests: 0,
 	completed: 0,
 	rateLimited: 0,
@@ -167,6 +173,18 @@ function tokenLogprob(token: string, salt: number): number {
 	let hash = 2166136261 ^ salt;
 	for (const char of token) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
 	return -(((hash >>> 0) % 1000) / 500 + 0.001);
+}
+
+/** Words hashed into 64 dimensions and normalised: texts that share words point the same way. */
+export function hashedEmbedding(text: string): number[] {
+	const vector = new Array<number>(64).fill(0);
+	for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+		let hash = 2166136261;
+		for (const char of word) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+		vector[(hash >>> 0) % 64] += 1;
+	}
+	const norm = Math.hypot(...vector) || 1;
+	return vector.map((v) => v / norm);
 }
 
 export function estimateTokens(text: string): number {
@@ -314,6 +332,10 @@ export class MockOpenAiServer {
 				});
 				return;
 			}
+			if (req.method === 'POST' && path === '/embeddings') {
+				await this.embeddings(req, res, body as { model?: string; input?: unknown });
+				return;
+			}
 			if (req.method === 'POST' && path === '/chat/completions') {
 				await this.chat(req, res, body as ChatBody);
 				return;
@@ -363,6 +385,48 @@ export class MockOpenAiServer {
 		if (this.recordRequests) this.served.push({ requestNumber, response });
 		counters.completed++;
 		this.send(res, 200, response, this.rateLimitHeaders());
+	}
+
+	private async embeddings(req: IncomingMessage, res: ServerResponse, body: { model?: string; input?: unknown }): Promise<void> {
+		this.counters.embeddingRequests++;
+		const inputs = typeof body?.input === 'string' ? [body.input] : body?.input;
+		if (typeof body?.model !== 'string' || !Array.isArray(inputs) || !inputs.every((i) => typeof i === 'string')) {
+			this.sendError(res, 400, 'model and input (a string or an array of strings) are required', 'invalid_request_error');
+			return;
+		}
+		if (this.requestBucket && !this.requestBucket.take(1)) {
+			return this.rateLimited(res, 'requests', this.requestBucket.msUntil(1));
+		}
+		const fault = this.options.embeddingFault?.(inputs);
+		if (fault === 'reset') {
+			this.counters.resets++;
+			req.socket.destroy();
+			return;
+		}
+		if (fault === 'hang') {
+			this.counters.hangs++;
+			return;
+		}
+		if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+		if (fault) {
+			if (fault.status >= 500) this.counters.serverErrors++;
+			this.sendError(res, fault.status, fault.message ?? `Injected error ${fault.status}`, 'server_error', fault.headers);
+			return;
+		}
+		const embed = this.options.embed ?? hashedEmbedding;
+		const tokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
+		this.counters.completed++;
+		this.send(
+			res,
+			200,
+			{
+				object: 'list',
+				model: body.model,
+				data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text, body.model as string) })),
+				usage: { prompt_tokens: tokens, total_tokens: tokens },
+			},
+			this.rateLimitHeaders(),
+		);
 	}
 
 	private rateLimited(res: ServerResponse, kind: 'requests' | 'tokens', waitMs: number): void {

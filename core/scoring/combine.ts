@@ -1,0 +1,119 @@
+/**
+ * Several scorers make one reward. Weighted mode: the weighted mean of the scores. Formula mode: an
+ * expression over scorer names (formula.ts, never eval), clamped to [0, 1]. A "must pass" scorer
+ * that fails gates the item: reward 0 and pass false, so a loop never prefers an output that breaks
+ * a hard rule. Otherwise the item passes when the reward reaches the threshold.
+ */
+import type { TokenUsage } from '../generate/result';
+import { compileFormula } from './formula';
+import { clamp01, type Sample, type ScoreContext, type Scorer, type ScoreResult } from './types';
+
+export interface PlanEntry {
+	scorer: Scorer;
+	weight: number;
+	mustPass: boolean;
+}
+
+export interface CombineOptions {
+	mode: 'weighted' | 'formula';
+	formula?: string;
+	threshold: number;
+}
+
+export interface BreakdownEntry extends ScoreResult {
+	type: string;
+	weight: number;
+	mustPass: boolean;
+}
+
+export interface ItemScore {
+	reward: number;
+	pass: boolean;
+	reason: string;
+	breakdown: Record<string, BreakdownEntry>;
+	usage: TokenUsage;
+}
+
+const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+
+function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
+	if (!usage) return;
+	total.promptTokens += usage.promptTokens;
+	total.completionTokens += usage.completionTokens;
+	total.totalTokens += usage.totalTokens;
+	total.cachedTokens += usage.cachedTokens;
+	total.reasoningTokens += usage.reasoningTokens;
+}
+
+export class ScoringPlan {
+	private readonly combineScores: (scores: Record<string, number>) => number;
+
+	constructor(
+		readonly entries: PlanEntry[],
+		readonly options: CombineOptions,
+	) {
+		if (entries.length === 0) throw new Error('add at least one scorer');
+		const names = new Set<string>();
+		for (const { scorer, weight } of entries) {
+			if (!/^[A-Za-z_][\w]*$/.test(scorer.name)) {
+				throw new Error(`scorer name "${scorer.name}" must start with a letter or _ and use letters, digits and _ only`);
+			}
+			if (names.has(scorer.name)) throw new Error(`two scorers are named "${scorer.name}"`);
+			names.add(scorer.name);
+			if (!Number.isFinite(weight) || weight < 0) throw new Error(`${scorer.name}: weight must be a number >= 0`);
+		}
+		if (!(options.threshold >= 0 && options.threshold <= 1)) throw new Error('the threshold must be between 0 and 1');
+		if (options.mode === 'formula') {
+			const formula = compileFormula(options.formula ?? '');
+			const unknown = formula.variables.filter((name) => !names.has(name));
+			if (unknown.length) throw new Error(`the formula uses unknown scorer names: ${unknown.join(', ')}`);
+			this.combineScores = (scores) => clamp01(formula.evaluate(scores));
+		} else {
+			const totalWeight = entries.reduce((sum, e) => sum + e.weight, 0);
+			if (totalWeight <= 0) throw new Error('at least one scorer needs a weight above 0');
+			this.combineScores = (scores) => entries.reduce((sum, e) => sum + e.weight * scores[e.scorer.name], 0) / totalWeight;
+		}
+	}
+
+	async scoreItem(sample: Sample, context: ScoreContext): Promise<ItemScore> {
+		// A request that fails for good (after retries) fails the item: a reward without the judge
+		// would be a different reward. A judge that answers badly is only that scorer's error.
+		return this.combine(await Promise.all(this.entries.map(({ scorer }) => scorer.score(sample, context))));
+	}
+
+	/** For plans whose scorers all answer synchronously (rules, similarity): no promise per item. */
+	scoreItemSync(sample: Sample, context: ScoreContext): ItemScore {
+		const results = this.entries.map(({ scorer }) => {
+			const result = scorer.score(sample, context);
+			if (result instanceof Promise) throw new Error(`${scorer.name}: this scorer is asynchronous; use scoreItem`);
+			return result;
+		});
+		return this.combine(results);
+	}
+
+	private combine(results: ScoreResult[]): ItemScore {
+		const breakdown: Record<string, BreakdownEntry> = {};
+		const scores: Record<string, number> = {};
+		const usage = emptyUsage();
+		const failedGates: string[] = [];
+		this.entries.forEach(({ scorer, weight, mustPass }, i) => {
+			const result = results[i];
+			breakdown[scorer.name] = { ...result, type: scorer.type, weight, mustPass };
+			scores[scorer.name] = result.score;
+			addUsage(usage, result.usage);
+			if (mustPass && !result.pass) failedGates.push(scorer.name);
+		});
+		if (failedGates.length > 0) {
+			return { reward: 0, pass: false, reason: `must pass: ${failedGates.join(', ')} failed`, breakdown, usage };
+		}
+		const reward = clamp01(this.combineScores(scores));
+		const pass = reward >= this.options.threshold;
+		return {
+			reward,
+			pass,
+			reason: `reward ${reward.toFixed(4)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`,
+			breakdown,
+			usage,
+		};
+	}
+}

@@ -1,0 +1,277 @@
+/**
+ * OpenAI grader JSON, both ways. `specsFromGrader` reads a grader definition (`string_check`,
+ * `text_similarity`, `score_model`, `label_model`, `multi`) into our scorer specs and combination,
+ * with the same semantics; `graderFromSpecs` writes a node configuration back as a grader where an
+ * exact equivalent exists, so the same reward can drive reinforcement fine-tuning.
+ */
+import { z } from 'zod';
+import type { CombineOptions } from './combine';
+import type { ScorerSpec } from './registry';
+import { SIMILARITY_METRICS, type SimilarityMetric } from './scorers/textSimilarity';
+
+type Role = 'system' | 'developer' | 'user' | 'assistant';
+
+const contentPart = z.union([
+	z.string(),
+	z.object({ type: z.string().optional(), text: z.string() }).passthrough(),
+]);
+const inputMessage = z
+	.object({
+		role: z.enum(['system', 'developer', 'user', 'assistant']),
+		content: z.union([contentPart, z.array(contentPart)]),
+		type: z.literal('message').optional(),
+	})
+	.passthrough();
+const samplingParams = z.record(z.unknown()).optional();
+
+const stringCheck = z.object({
+	type: z.literal('string_check'),
+	name: z.string(),
+	input: z.string(),
+	reference: z.string(),
+	operation: z.enum(['eq', 'ne', 'like', 'ilike']),
+});
+const textSimilarity = z.object({
+	type: z.literal('text_similarity'),
+	name: z.string(),
+	input: z.string(),
+	reference: z.string(),
+	evaluation_metric: z.string(),
+	pass_threshold: z.number().optional(),
+});
+const scoreModel = z.object({
+	type: z.literal('score_model'),
+	name: z.string(),
+	model: z.string().min(1),
+	input: z.array(inputMessage).min(1),
+	range: z.tuple([z.number(), z.number()]).optional(),
+	pass_threshold: z.number().optional(),
+	sampling_params: samplingParams,
+});
+const labelModel = z.object({
+	type: z.literal('label_model'),
+	name: z.string(),
+	model: z.string().min(1),
+	input: z.array(inputMessage).min(1),
+	labels: z.array(z.string()).min(2),
+	passing_labels: z.array(z.string()).min(1),
+	sampling_params: samplingParams,
+});
+const single = z.discriminatedUnion('type', [stringCheck, textSimilarity, scoreModel, labelModel]);
+const multi = z.object({
+	type: z.literal('multi'),
+	name: z.string(),
+	graders: z.union([z.record(single), z.array(single).min(1)]),
+	calculate_output: z.string().min(1),
+	pass_threshold: z.number().optional(),
+});
+
+export type SingleGrader = z.infer<typeof single>;
+export type MultiGrader = z.infer<typeof multi>;
+export type Grader = SingleGrader | MultiGrader;
+
+export class GraderError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'GraderError';
+	}
+}
+
+export interface GraderPlan {
+	specs: ScorerSpec[];
+	combine: CombineOptions;
+}
+
+const variableName = (name: string) => name.replace(/\W+/g, '_').replace(/^(\d)/, '_$1') || 'grader';
+
+function messageText(content: z.infer<typeof inputMessage>['content']): string {
+	const parts = Array.isArray(content) ? content : [content];
+	return parts.map((part) => (typeof part === 'string' ? part : part.text)).join('\n');
+}
+
+function toMessages(input: Array<z.infer<typeof inputMessage>>): Array<{ role: Role; content: string }> {
+	return input.map((m) => ({ role: m.role, content: messageText(m.content) }));
+}
+
+/** One grader as a scorer spec, and the reward at which it passes on our [0, 1] scale. */
+function specFromSingle(grader: SingleGrader, name: string, defaultThreshold: number): { spec: ScorerSpec; threshold: number } {
+	switch (grader.type) {
+		case 'string_check':
+			return { spec: { type: 'string_check', name, config: { input: grader.input, reference: grader.reference, operation: grader.operation } }, threshold: 1 };
+		case 'text_similarity': {
+			if (!SIMILARITY_METRICS.includes(grader.evaluation_metric as SimilarityMetric) || grader.evaluation_metric === 'exact') {
+				throw new GraderError(
+					`${grader.name}: evaluation_metric "${grader.evaluation_metric}" is not supported here (supported: ${SIMILARITY_METRICS.filter((m) => m !== 'exact').join(', ')})`,
+				);
+			}
+			const threshold = grader.pass_threshold ?? defaultThreshold;
+			return {
+				spec: {
+					type: 'text_similarity',
+					name,
+					config: {
+						metric: grader.evaluation_metric as SimilarityMetric,
+						input: grader.input,
+						reference: grader.reference,
+						passThreshold: threshold,
+						embeddingModel: grader.evaluation_metric === 'cosine' ? 'text-embedding-3-large' : undefined,
+					},
+				},
+				threshold,
+			};
+		}
+		case 'score_model': {
+			const [min, max] = grader.range ?? [0, 1];
+			const passThreshold = grader.pass_threshold ?? min + (max - min) / 2;
+			return {
+				spec: {
+					type: 'score_model',
+					name,
+					config: { model: grader.model, input: toMessages(grader.input), range: [min, max], passThreshold, samplingParams: grader.sampling_params },
+				},
+				threshold: (passThreshold - min) / (max - min),
+			};
+		}
+		case 'label_model':
+			return {
+				spec: {
+					type: 'label_model',
+					name,
+					config: { model: grader.model, input: toMessages(grader.input), labels: grader.labels, passingLabels: grader.passing_labels, samplingParams: grader.sampling_params },
+				},
+				threshold: 1,
+			};
+	}
+}
+
+function describeZodError(error: z.ZodError): string {
+	const issue = error.issues[0];
+	return `${issue.path.length ? issue.path.join('.') : 'grader'}: ${issue.message}`;
+}
+
+/** Reads grader JSON (text or object). `defaultThreshold` applies where the grader sets none. */
+export function specsFromGrader(input: unknown, defaultThreshold: number): GraderPlan {
+	let value = input;
+	if (typeof input === 'string') {
+		try {
+			value = JSON.parse(input);
+		} catch (error) {
+			throw new GraderError(`Grader JSON is not valid JSON (${(error as Error).message})`);
+		}
+	}
+	const type = (value as { type?: unknown })?.type;
+	if (type === 'python') throw new GraderError('python graders run code on OpenAI\'s servers and cannot run here');
+	if (type === 'multi') {
+		const parsed = multi.safeParse(value);
+		if (!parsed.success) throw new GraderError(describeZodError(parsed.error));
+		const entries = Array.isArray(parsed.data.graders)
+			? parsed.data.graders.map((g) => [variableName(g.name), g] as const)
+			: Object.entries(parsed.data.graders);
+		const specs = entries.map(([key, grader]) => specFromSingle(grader, key, defaultThreshold).spec);
+		return { specs, combine: { mode: 'formula', formula: parsed.data.calculate_output, threshold: parsed.data.pass_threshold ?? defaultThreshold } };
+	}
+	const parsed = single.safeParse(value);
+	if (!parsed.success) throw new GraderError(describeZodError(parsed.error));
+	const { spec, threshold } = specFromSingle(parsed.data, variableName(parsed.data.name), defaultThreshold);
+	return { specs: [spec], combine: { mode: 'weighted', threshold } };
+}
+
+export interface PlanSpec {
+	spec: ScorerSpec;
+	weight: number;
+	mustPass: boolean;
+}
+
+export type GraderExport = { grader: Grader; notes: string[] } | { grader: null; reason: string };
+
+const SAMPLE_TEXT = '{{sample.output_text}}';
+
+function rubricMessages(system: string, user: string): Array<{ role: Role; content: string }> {
+	return [
+		{ role: 'system', content: system },
+		{ role: 'user', content: `${user}\n\nOutput to grade:\n${SAMPLE_TEXT}` },
+	];
+}
+
+/** The grader equivalent of one scorer, or why there is none. */
+function graderFromSpec(spec: ScorerSpec): SingleGrader | string {
+	const name = spec.name;
+	switch (spec.type) {
+		case 'string_check':
+			return { type: 'string_check', name, ...spec.config };
+		case 'equals':
+			if (!spec.config.caseSensitive || spec.config.trim !== false) {
+				return `${name}: OpenAI's "eq" compares exactly; set Case Sensitive on and Trim off to export it`;
+			}
+			return { type: 'string_check', name, input: SAMPLE_TEXT, reference: String(spec.config.value), operation: spec.config.negate ? 'ne' : 'eq' };
+		case 'contains':
+			if (spec.config.negate || spec.config.values.length !== 1) return `${name}: only a single, non-negated "contains" has a string_check equivalent`;
+			return { type: 'string_check', name, input: SAMPLE_TEXT, reference: spec.config.values[0], operation: spec.config.caseSensitive ? 'like' : 'ilike' };
+		case 'text_similarity':
+			if (spec.config.metric === 'exact') return `${name}: use Equals for exact matches`;
+			if (spec.config.stemmer) return `${name}: OpenAI's ROUGE has no stemming option`;
+			return {
+				type: 'text_similarity',
+				name,
+				input: spec.config.input ?? SAMPLE_TEXT,
+				reference: spec.config.reference,
+				evaluation_metric: spec.config.metric,
+				pass_threshold: spec.config.passThreshold ?? 0.5,
+			};
+		case 'score_model': {
+			const [min, max] = spec.config.range ?? [0, 1];
+			return {
+				type: 'score_model',
+				name,
+				model: spec.config.model,
+				input: spec.config.input?.length
+					? spec.config.input
+					: rubricMessages(`Grade the output from ${min} to ${max} (higher is better).`, `Rubric:\n${spec.config.rubric ?? ''}`),
+				range: [min, max],
+				pass_threshold: spec.config.passThreshold ?? min + (max - min) / 2,
+				...(spec.config.samplingParams ? { sampling_params: spec.config.samplingParams } : {}),
+			};
+		}
+		case 'label_model':
+			return {
+				type: 'label_model',
+				name,
+				model: spec.config.model,
+				input: spec.config.input?.length ? spec.config.input : rubricMessages(`Label the output with one of ${JSON.stringify(spec.config.labels)}.`, spec.config.instructions ?? ''),
+				labels: spec.config.labels,
+				passing_labels: spec.config.passingLabels,
+				...(spec.config.samplingParams ? { sampling_params: spec.config.samplingParams } : {}),
+			};
+		default:
+			return `${name}: OpenAI has no grader for "${spec.type}"`;
+	}
+}
+
+/** The whole configuration as one grader, or the reason it has no equivalent. */
+export function graderFromSpecs(entries: PlanSpec[], combine: CombineOptions, name = 'reward'): GraderExport {
+	const graders: Record<string, SingleGrader> = {};
+	for (const { spec } of entries) {
+		const grader = graderFromSpec(spec);
+		if (typeof grader === 'string') return { grader: null, reason: grader };
+		graders[spec.name] = grader;
+	}
+	const notes = [`OpenAI graders have no pass threshold on the combined reward; ours is ${combine.threshold}.`];
+	const gates = entries.filter((e) => e.mustPass);
+	for (const gate of gates) {
+		const binary = ['string_check', 'label_model', 'equals', 'contains'].includes(gate.spec.type);
+		if (!binary) return { grader: null, reason: `${gate.spec.name}: a graded "must pass" scorer has no grader equivalent` };
+	}
+	let formula: string;
+	if (combine.mode === 'formula') {
+		formula = combine.formula ?? '';
+	} else {
+		const total = entries.reduce((sum, e) => sum + e.weight, 0);
+		const weighted = entries.filter((e) => e.weight > 0).map((e) => `${+(e.weight / total).toFixed(6)} * ${e.spec.name}`);
+		formula = weighted.join(' + ');
+	}
+	if (gates.length > 0) formula = `${gates.map((g) => g.spec.name).join(' * ')} * (${formula})`;
+	if (entries.length === 1 && gates.length === 0 && combine.mode === 'weighted') {
+		return { grader: Object.values(graders)[0], notes };
+	}
+	return { grader: { type: 'multi', name, graders, calculate_output: formula }, notes };
+}

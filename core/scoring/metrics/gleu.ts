@@ -1,0 +1,58 @@
+/**
+ * Sentence GLEU (Wu et al. 2016, Google's neural machine translation paper), computed as NLTK 3.8's
+ * `nltk.translate.gleu_score.sentence_gleu` computes it.
+ *
+ * For each reference: collect all n-grams of orders minLen..maxLen of the hypothesis and of the
+ * reference; tp is the number of n-grams they share (counted with multiplicity: the smaller of
+ * the two counts), and the reference's score is tp / max(hypothesis n-grams, reference n-grams),
+ * i.e. min(precision, recall). GLEU is the best score over the references (the first on a tie).
+ * References for which both counts are 0 are skipped; when every reference is skipped, or there is
+ * no reference, GLEU is 0 (NLTK returns 0.0 there too, no error). So an empty hypothesis scores 0,
+ * an empty reference scores 0, and two empty texts score 0. GLEU is always in [0, 1], and with one
+ * reference it is symmetric.
+ *
+ * minLen and maxLen must be integers with 1 ≤ minLen ≤ maxLen; otherwise a RangeError is thrown
+ * (NLTK would quietly count no n-gram, or empty ones).
+ */
+import { countNgrams, encodeSentences, ngramTotal } from './ngrams';
+import { tokenize } from './tokenize';
+
+/** GLEU of a tokenised hypothesis against tokenised references, equal to NLTK's sentence_gleu. */
+export function sentenceGleu(references: readonly (readonly string[])[], hypothesis: readonly string[], minLen = 1, maxLen = 4): number {
+	if (!Number.isInteger(minLen) || !Number.isInteger(maxLen) || minLen < 1 || maxLen < minLen) {
+		throw new RangeError(`GLEU needs integer n-gram lengths with 1 ≤ minLen ≤ maxLen (got ${minLen}, ${maxLen})`);
+	}
+	const { sentences, width } = encodeSentences([hypothesis, ...references]);
+	const hypothesisCounts = countNgrams(sentences[0], width, minLen, maxLen);
+	const hypothesisTotal = everygramTotal(hypothesis.length, minLen, maxLen);
+
+	let bestMatches = 0;
+	let bestTotal = 0;
+	for (let index = 1; index < sentences.length; index++) {
+		const total = Math.max(hypothesisTotal, everygramTotal(sentences[index].length, minLen, maxLen));
+		if (total === 0) continue;
+		let matches = 0;
+		for (const [key, count] of countNgrams(sentences[index], width, minLen, maxLen, hypothesisCounts)) {
+			matches += Math.min(count, hypothesisCounts.get(key) ?? 0);
+		}
+		// Strictly greater keeps the first of equal ratios, as Python's max() does.
+		if (bestTotal === 0 || matches / total > bestMatches / bestTotal) {
+			bestMatches = matches;
+			bestTotal = total;
+		}
+	}
+	return bestTotal === 0 ? 0 : bestMatches / bestTotal;
+}
+
+/** GLEU of texts, each split by tokenize.ts; a single reference may be given as a string. */
+export function textGleu(reference: string | readonly string[], hypothesis: string, minLen = 1, maxLen = 4): number {
+	const references = typeof reference === 'string' ? [reference] : reference;
+	return sentenceGleu(references.map(tokenize), tokenize(hypothesis), minLen, maxLen);
+}
+
+/** Number of n-grams of all orders minLen..maxLen in a sentence of `length` tokens. */
+function everygramTotal(length: number, minLen: number, maxLen: number): number {
+	let total = 0;
+	for (let order = minLen; order <= maxLen; order++) total += ngramTotal(length, order);
+	return total;
+}

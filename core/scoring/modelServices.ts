@@ -1,0 +1,60 @@
+/**
+ * Judges and embeddings on the node's client, through the same retry loop and rate-limit gate as
+ * Generate Text: a judge's 429 waits like any other request, and only that request is retried.
+ */
+import type OpenAI from 'openai';
+import { readUsage } from '../generate/result';
+import type { RateLimitGate } from '../transport/rateLimitGate';
+import { withRetries, type RetrySettings } from '../transport/scheduler';
+import { CancelledError } from '../transport/sleep';
+import type { ModelServices } from './types';
+
+export class ModelRequestError extends Error {
+	constructor(
+		readonly cause: unknown,
+		readonly attempts: number,
+	) {
+		super(cause instanceof Error ? cause.message : String(cause));
+		this.name = 'ModelRequestError';
+	}
+}
+
+export function createModelServices(client: OpenAI, gate: RateLimitGate, retry: RetrySettings): ModelServices {
+	const run = async <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<{ data: T; response: Response }>) => {
+		const outcome = await withRetries(
+			async ({ signal: attemptSignal, observeHeaders }) => {
+				const { data, response } = await call(attemptSignal);
+				observeHeaders(response.headers);
+				return data;
+			},
+			gate,
+			signal ?? new AbortController().signal,
+			retry,
+		);
+		if (!outcome.ok) {
+			if (outcome.error instanceof CancelledError) throw outcome.error;
+			throw new ModelRequestError(outcome.error, outcome.attempts);
+		}
+		return outcome.value;
+	};
+	return {
+		async chat(body, signal) {
+			const completion = await run(signal, (attemptSignal) =>
+				client.chat.completions.create(body as never, { signal: attemptSignal }).withResponse(),
+			);
+			const choice = completion.choices?.[0];
+			return { text: choice?.message?.content ?? '', usage: readUsage(completion) };
+		},
+		async embed(model, input, signal) {
+			const result = await run(signal, (attemptSignal) =>
+				client.embeddings.create({ model, input, encoding_format: 'float' }, { signal: attemptSignal }).withResponse(),
+			);
+			const vectors = [...result.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
+			const promptTokens = result.usage?.prompt_tokens ?? 0;
+			return {
+				vectors,
+				usage: { promptTokens, completionTokens: 0, totalTokens: result.usage?.total_tokens ?? promptTokens, cachedTokens: 0, reasoningTokens: 0 },
+			};
+		},
+	};
+}

@@ -1,0 +1,222 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { ScoringPlan, type ItemScore } from '../../core/scoring/combine';
+import { graderFromSpecs, specsFromGrader, type GraderExport, type PlanSpec } from '../../core/scoring/graders';
+import { createModelServices, ModelRequestError } from '../../core/scoring/modelServices';
+import { createScorer, needsModel } from '../../core/scoring/registry';
+import type { ModelServices } from '../../core/scoring/types';
+import { createClient } from '../../core/transport/client';
+import { RateLimitGate } from '../../core/transport/rateLimitGate';
+import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
+import { CancelledError } from '../../core/transport/sleep';
+import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { describeFailure } from '../shared/failures';
+import { readRunSettings, type RunSettings } from '../shared/transportOptions';
+import { scoreOutputProperties } from './description';
+import { readScorerEntries } from './parameters';
+import { sampleFromItem } from './sample';
+
+interface ItemPlan {
+	plan: ScoringPlan;
+	specs: PlanSpec[];
+	customValues: Record<string, unknown>;
+	grader?: GraderExport;
+}
+
+const hasExpression = (value: unknown): boolean =>
+	typeof value === 'string'
+		? value.startsWith('=')
+		: Array.isArray(value)
+			? value.some(hasExpression)
+			: value !== null && typeof value === 'object' && Object.values(value).some(hasExpression);
+
+export class ScoreOutput implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Score Output',
+		name: 'scoreOutput',
+		icon: { light: 'file:scoreOutput.svg', dark: 'file:scoreOutput.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["mode"] === "grader" ? "OpenAI grader" : "reward"}}',
+		description: 'Turns text into a reward in [0, 1]: rules, similarity, JSON checks, LLM judges, OpenAI graders',
+		defaults: { name: 'Score Output' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{ $parameter["route"] ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Pass" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Fail" }] : ["${NodeConnectionTypes.Main}"] }}`,
+		credentials: [{ name: CREDENTIAL_NAME, required: false }],
+		properties: scoreOutputProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const continueOnFail = this.continueOnFail();
+		const raw = this.getNode().parameters;
+		const route = this.getNodeParameter('route', 0, false) as boolean;
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const includeInput = options.includeInput !== false;
+		const includeGrader = options.includeGrader === true;
+		const candidatesField = String(options.candidatesField ?? 'candidates');
+		const fail = (index: number, message: string) => new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
+
+		// Reading every parameter per item is what makes rule scoring slow: only expressions need it.
+		const perItem = ['scorers', 'grader', 'formula', 'threshold', 'combine', 'mode', 'textField'].some((name) => hasExpression(raw[name]));
+		const plans = new Map<string, ItemPlan>();
+		const planFor = (index: number): ItemPlan => {
+			const mode = this.getNodeParameter('mode', index) as string;
+			const threshold = Number(this.getNodeParameter('threshold', index, 0.5));
+			let specs: PlanSpec[];
+			let customValues: Record<string, unknown> = {};
+			let combine;
+			if (mode === 'grader') {
+				const grader = specsFromGrader(this.getNodeParameter('grader', index), threshold);
+				specs = grader.specs.map((spec) => ({ spec, weight: 1, mustPass: false }));
+				combine = grader.combine;
+			} else {
+				const entries = (this.getNodeParameter('scorers.scorer', index, []) as IDataObject[]) ?? [];
+				({ specs, customValues } = readScorerEntries(entries));
+				combine = {
+					mode: this.getNodeParameter('combine', index, 'weighted') as 'weighted' | 'formula',
+					formula: String(this.getNodeParameter('formula', index, '')),
+					threshold,
+				};
+			}
+			const key = JSON.stringify([specs, combine]);
+			const cached = plans.get(key);
+			if (cached) return { ...cached, customValues };
+			const plan = new ScoringPlan(
+				specs.map(({ spec, weight, mustPass }) => ({ scorer: createScorer(spec), weight, mustPass })),
+				combine,
+			);
+			const built: ItemPlan = { plan, specs, customValues, grader: includeGrader ? graderFromSpecs(specs, combine) : undefined };
+			plans.set(key, built);
+			return built;
+		};
+		const hasCustom = JSON.stringify(raw.scorers ?? {}).includes('"custom"');
+
+		const itemPlans: Array<ItemPlan | undefined> = new Array(items.length);
+		const failures: Array<string | undefined> = new Array(items.length);
+		let shared: ItemPlan | undefined;
+		for (let index = 0; index < items.length; index++) {
+			try {
+				if (perItem || hasCustom || !shared) shared = planFor(index);
+				itemPlans[index] = shared;
+			} catch (error) {
+				const message = describeFailure(error, 0, []);
+				if (!continueOnFail) throw fail(index, message);
+				failures[index] = message;
+			}
+		}
+
+		const wantsModels = [...plans.values()].some((p) => p.specs.some(({ spec }) => needsModel(spec)));
+		let models: ModelServices | undefined;
+		let secrets: string[] = [];
+		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000 };
+		if (wantsModels) {
+			try {
+				settings = readRunSettings(this);
+			} catch (error) {
+				throw fail(0, describeFailure(error, 0, []));
+			}
+			let credentials;
+			try {
+				credentials = await this.getCredentials(CREDENTIAL_NAME);
+			} catch {
+				throw new NodeOperationError(this.getNode(), 'A judge or embedding scorer needs an OpenAI-Compatible API credential: select one on this node');
+			}
+			const connection = connectionFromCredentials(credentials);
+			secrets = secretsOf(connection);
+			models = createModelServices(
+				createClient(connection, { timeoutMs: settings.timeoutMs }),
+				new RateLimitGate({ requestsPerMinute: settings.requestsPerMinute }),
+				{ maxRetries: settings.maxRetries },
+			);
+		}
+
+		const results: Array<ItemScore | undefined> = new Array(items.length);
+		const scoreOne = (index: number, signal?: AbortSignal): ItemScore | Promise<ItemScore> => {
+			const itemPlan = itemPlans[index] as ItemPlan;
+			const json = items[index].json;
+			const sample = sampleFromItem(json, String(this.getNodeParameter('textField', index, 'text')), candidatesField);
+			const customValues = hasCustom ? (readScorerEntries((this.getNodeParameter('scorers.scorer', index, []) as IDataObject[]) ?? []).customValues) : itemPlan.customValues;
+			const context = { item: json, signal, models, customValues };
+			return models ? itemPlan.plan.scoreItem(sample, context) : itemPlan.plan.scoreItemSync(sample, context);
+		};
+		const pending = itemPlans.flatMap((plan, index) => (plan ? [index] : []));
+
+		if (!models) {
+			for (const index of pending) {
+				try {
+					results[index] = scoreOne(index) as ItemScore;
+				} catch (error) {
+					const message = describeFailure(error, 0, secrets);
+					if (!continueOnFail) throw fail(index, message);
+					failures[index] = message;
+				}
+			}
+		} else {
+			let outcomes;
+			try {
+				outcomes = await runScheduled(pending.length, (position, { signal }) => Promise.resolve(scoreOne(pending[position], signal)), {
+					concurrency: settings.concurrency,
+					maxRetries: 0,
+					signal: this.getExecutionCancelSignal(),
+					failFast: !continueOnFail,
+				});
+			} catch (error) {
+				if (error instanceof ItemFailedError) {
+					const cause = error.cause instanceof ModelRequestError ? error.cause.cause : error.cause;
+					const attempts = error.cause instanceof ModelRequestError ? error.cause.attempts : 0;
+					throw fail(pending[error.index], describeFailure(cause, attempts, secrets));
+				}
+				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
+				throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
+			}
+			outcomes.forEach((outcome, position) => {
+				const index = pending[position];
+				if (outcome.ok) results[index] = outcome.value;
+				else {
+					const cause = outcome.error instanceof ModelRequestError ? outcome.error.cause : outcome.error;
+					const attempts = outcome.error instanceof ModelRequestError ? outcome.error.attempts : 0;
+					failures[index] = describeFailure(cause, attempts, secrets);
+				}
+			});
+		}
+
+		const passed: INodeExecutionData[] = [];
+		const failed: INodeExecutionData[] = [];
+		let promptTokens = 0;
+		let completionTokens = 0;
+		for (let index = 0; index < items.length; index++) {
+			const result = results[index];
+			const base = includeInput ? items[index].json : {};
+			if (!result) {
+				failed.push({ json: { ...base, error: `Item ${index}: ${failures[index]}` }, pairedItem: { item: index } });
+				continue;
+			}
+			promptTokens += result.usage.promptTokens;
+			completionTokens += result.usage.completionTokens;
+			const grader = itemPlans[index]?.grader;
+			const json: IDataObject = {
+				...base,
+				reward: result.reward,
+				pass: result.pass,
+				reason: result.reason,
+				scores: result.breakdown as unknown as IDataObject,
+				...(result.usage.totalTokens > 0 ? { scoringUsage: result.usage as unknown as IDataObject } : {}),
+				...(grader ? { grader: (grader.grader ?? { none: grader.reason }) as unknown as IDataObject } : {}),
+			};
+			(result.pass || !route ? passed : failed).push({ json, pairedItem: { item: index } });
+		}
+		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
+		if (route) return [passed, failed];
+		// Without routing, failed items (Continue On Fail) stay in input order with the others.
+		const all = [...passed, ...failed].sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
+		return [all];
+	}
+}

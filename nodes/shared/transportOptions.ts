@@ -1,0 +1,87 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+export const DEFAULT_CONCURRENCY = 10;
+export const DEFAULT_MAX_RETRIES = 5;
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Options every node that calls the endpoint shares: how hard and how fast it may call. */
+export const transportOptions: INodeProperties[] = [
+	{
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1000 },
+		default: DEFAULT_CONCURRENCY,
+		description: 'How many requests may be in flight at once',
+	},
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 20 },
+		default: DEFAULT_MAX_RETRIES,
+		description:
+			'How often to retry a request after a rate limit (429), a timeout, a server error (5xx) or a network error',
+	},
+	{
+		displayName: 'Requests Per Minute',
+		name: 'requestsPerMinute',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			'Your rate limit, if you know it. 0 learns it from the server\'s x-ratelimit headers. Requests are spread over each second (1,200 per minute means 20 per second).',
+	},
+	{
+		displayName: 'Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_TIMEOUT_MS,
+		description: 'How long one request may take before it is abandoned and retried',
+	},
+];
+
+/** n8n lists a collection's options alphabetically. */
+export function byDisplayName(options: INodeProperties[]): INodeProperties[] {
+	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+/** A parameter that cannot be used; the message names the field. */
+export class ParameterError extends Error {
+	constructor(
+		readonly field: string,
+		problem: string,
+	) {
+		super(`${field}: ${problem}`);
+		this.name = 'ParameterError';
+	}
+}
+
+export function numberOption(options: IDataObject, key: string, field: string): number | undefined {
+	const value = options[key];
+	if (value === undefined || value === '' || value === null) return undefined;
+	const number = Number(value);
+	if (!Number.isFinite(number)) throw new ParameterError(field, `must be a number, got ${JSON.stringify(value)}`);
+	return number;
+}
+
+export interface RunSettings {
+	concurrency: number;
+	maxRetries: number;
+	timeoutMs: number;
+	requestsPerMinute?: number;
+}
+
+/** Settings for the whole execution, read once from the Options collection: they shape the scheduler. */
+export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = numberOption(options, 'concurrency', 'Concurrency') ?? DEFAULT_CONCURRENCY;
+	const maxRetries = numberOption(options, 'maxRetries', 'Max Retries') ?? DEFAULT_MAX_RETRIES;
+	const timeoutMs = numberOption(options, 'timeout', 'Timeout (Ms)') ?? DEFAULT_TIMEOUT_MS;
+	const requestsPerMinute = numberOption(options, 'requestsPerMinute', 'Requests Per Minute');
+	if (!Number.isInteger(concurrency) || concurrency < 1) throw new ParameterError('Concurrency', 'must be a whole number of at least 1');
+	if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new ParameterError('Max Retries', 'must be a whole number of at least 0');
+	if (timeoutMs <= 0) throw new ParameterError('Timeout (Ms)', 'must be positive');
+	return { concurrency, maxRetries, timeoutMs, requestsPerMinute: requestsPerMinute && requestsPerMinute > 0 ? requestsPerMinute : undefined };
+}
