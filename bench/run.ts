@@ -3,6 +3,8 @@
  * (a) 200 items, 100 ms latency, a 1,200 requests/min limit enforced per second: wall time, failed
  *     items and 429s, against the bound 200 / 20 per second = 10 s (pass: <= 1.15 x the bound).
  * (b) 10,000 items at zero latency: items per second and peak memory.
+ * (c) Score Output with rule scorers: items per second (target >= 50,000).
+ * (d) Score Output with BLEU and with ROUGE on 100-word texts: items per second (target >= 5,000).
  * Each scenario runs in a fresh process so that its peak memory is its own.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -70,6 +72,8 @@ async function runScenario(name: string): Promise<ScenarioResult> {
 		}
 	}
 
+	if (name.startsWith('score-')) return scoreScenario(name, runWorkflow, outputOf, runError);
+
 	const concurrency = name === 'b' ? 10 : 50;
 	const server = await startServer({});
 	try {
@@ -95,6 +99,53 @@ async function runScenario(name: string): Promise<ScenarioResult> {
 	}
 }
 
+type Harness = typeof import('../test/engine/harness');
+
+const WORDS = 'the battery of this phone lasts a whole day with heavy use and charges fast while the screen stays bright in direct sunlight so reading maps outdoors is easy'.split(' ');
+
+/** A deterministic text of `count` words, varied by `seed`. */
+function text(count: number, seed: number): string {
+	return Array.from({ length: count }, (_, i) => WORDS[(i * 7 + seed * 13 + ((i * seed) % 5)) % WORDS.length]).join(' ');
+}
+
+async function scoreScenario(name: string, runWorkflow: Harness['runWorkflow'], outputOf: Harness['outputOf'], runError: Harness['runError']): Promise<ScenarioResult> {
+	const rules = [
+		{ name: 'mentions', type: 'contains', values: 'battery\ncharge', containsMode: 'any' },
+		{ name: 'no_ads', type: 'banned_terms', terms: 'buy now\ndiscount\nlimited offer', mustPass: true },
+		{ name: 'hours', type: 'regex', pattern: '\\b\\d+ hours?\\b' },
+		{ name: 'brief', type: 'length', unit: 'words', min: 5, max: 150 },
+		{ name: 'opens', type: 'starts_with', value: 'the' },
+	];
+	const setups: Record<string, { label: string; scorers: object[]; count: number; words: number; target: number }> = {
+		'score-rules': { label: '(c) Score Output, 5 rule scorers (contains, banned terms, regex, length, starts with), 100-word texts', scorers: rules, count: 100_000, words: 100, target: 50_000 },
+		'score-bleu': { label: '(d) Score Output, BLEU against a reference, 100-word texts', scorers: [{ name: 'bleu', type: 'text_similarity', metric: 'bleu', reference: '{{item.reference}}' }], count: 20_000, words: 100, target: 5_000 },
+		'score-rouge': { label: '(d) Score Output, ROUGE-1, ROUGE-2 and ROUGE-L against a reference, 100-word texts', scorers: ['rouge_1', 'rouge_2', 'rouge_l'].map((metric) => ({ name: metric, type: 'text_similarity', metric, reference: '{{item.reference}}' })), count: 20_000, words: 100, target: 5_000 },
+	};
+	const setup = setups[name];
+	const items = Array.from({ length: setup.count }, (_, i) => ({ text: text(setup.words, i), reference: text(setup.words, i + 1) }));
+	const parameters = { mode: 'scorers', textField: 'text', scorers: { scorer: setup.scorers }, threshold: 0.5 };
+	// One warm-up run so the timed one measures steady-state code, not the first compilation.
+	await runWorkflow({ nodeType: 'n8n-nodes-reward-loop.scoreOutput', parameters, items: items.slice(0, 2000) });
+	const started = performance.now();
+	const run = await runWorkflow({ nodeType: 'n8n-nodes-reward-loop.scoreOutput', parameters, items });
+	const wallMs = performance.now() - started;
+	const output = outputOf(run);
+	const perSecond = Math.round(setup.count / (wallMs / 1000));
+	const ok = !runError(run) && output.length === setup.count && output.every((item) => typeof item.json.reward === 'number');
+	return {
+		name: setup.label,
+		figures: {
+			items: setup.count,
+			wall_s: +(wallMs / 1000).toFixed(2),
+			items_per_s: perSecond,
+			target_items_per_s: setup.target,
+			ratio_to_target: +(perSecond / setup.target).toFixed(2),
+			peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+		},
+		pass: ok && perSecond >= setup.target,
+	};
+}
+
 async function main(): Promise<void> {
 	const scenario = process.argv[2];
 	if (scenario) {
@@ -103,7 +154,8 @@ async function main(): Promise<void> {
 		process.exit(0);
 	}
 	let allPass = true;
-	for (const name of ['a', 'b', 'b50']) {
+	const only = process.env.BENCH_ONLY?.split(',');
+	for (const name of ['a', 'b', 'b50', 'score-rules', 'score-bleu', 'score-rouge'].filter((n) => !only || only.includes(n))) {
 		const out = execFileSync(TSX, [__filename, name], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 		const result = JSON.parse(out.trim().split('\n').pop() as string) as ScenarioResult;
 		allPass &&= result.pass !== false;

@@ -46,7 +46,7 @@ function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
 }
 
 export class ScoringPlan {
-	private readonly combineScores: (scores: Record<string, number>) => number;
+	private readonly combineScores: (results: ScoreResult[]) => number;
 
 	constructor(
 		readonly entries: PlanEntry[],
@@ -67,11 +67,20 @@ export class ScoringPlan {
 			const formula = compileFormula(options.formula ?? '');
 			const unknown = formula.variables.filter((name) => !names.has(name));
 			if (unknown.length) throw new Error(`the formula uses unknown scorer names: ${unknown.join(', ')}`);
-			this.combineScores = (scores) => clamp01(formula.evaluate(scores));
+			this.combineScores = (results) => {
+				const scores: Record<string, number> = {};
+				entries.forEach(({ scorer }, i) => (scores[scorer.name] = results[i].score));
+				return clamp01(formula.evaluate(scores));
+			};
 		} else {
 			const totalWeight = entries.reduce((sum, e) => sum + e.weight, 0);
 			if (totalWeight <= 0) throw new Error('at least one scorer needs a weight above 0');
-			this.combineScores = (scores) => entries.reduce((sum, e) => sum + e.weight * scores[e.scorer.name], 0) / totalWeight;
+			const weights = entries.map((e) => e.weight / totalWeight);
+			this.combineScores = (results) => {
+				let sum = 0;
+				for (let i = 0; i < results.length; i++) sum += weights[i] * results[i].score;
+				return sum;
+			};
 		}
 	}
 
@@ -83,37 +92,46 @@ export class ScoringPlan {
 
 	/** For plans whose scorers all answer synchronously (rules, similarity): no promise per item. */
 	scoreItemSync(sample: Sample, context: ScoreContext): ItemScore {
-		const results = this.entries.map(({ scorer }) => {
+		const results: ScoreResult[] = new Array(this.entries.length);
+		for (let i = 0; i < this.entries.length; i++) {
+			const { scorer } = this.entries[i];
 			const result = scorer.score(sample, context);
 			if (result instanceof Promise) throw new Error(`${scorer.name}: this scorer is asynchronous; use scoreItem`);
-			return result;
-		});
+			results[i] = result;
+		}
 		return this.combine(results);
 	}
 
 	private combine(results: ScoreResult[]): ItemScore {
+		// Runs once per item: plain loops and fixed-shape objects, since rule scoring is measured in
+		// tens of thousands of items per second.
 		const breakdown: Record<string, BreakdownEntry> = {};
-		const scores: Record<string, number> = {};
-		const usage = emptyUsage();
-		const failedGates: string[] = [];
-		this.entries.forEach(({ scorer, weight, mustPass }, i) => {
+		let usage: TokenUsage | undefined;
+		let failedGates: string[] | undefined;
+		for (let i = 0; i < this.entries.length; i++) {
+			const { scorer, weight, mustPass } = this.entries[i];
 			const result = results[i];
-			breakdown[scorer.name] = { ...result, type: scorer.type, weight, mustPass };
-			scores[scorer.name] = result.score;
-			addUsage(usage, result.usage);
-			if (mustPass && !result.pass) failedGates.push(scorer.name);
-		});
-		if (failedGates.length > 0) {
-			return { reward: 0, pass: false, reason: `must pass: ${failedGates.join(', ')} failed`, breakdown, usage };
+			const entry: BreakdownEntry = { score: result.score, pass: result.pass, reason: result.reason, type: scorer.type, weight, mustPass };
+			if (result.details !== undefined) entry.details = result.details;
+			if (result.error) entry.error = true;
+			if (result.usage) {
+				entry.usage = result.usage;
+				addUsage((usage ??= emptyUsage()), result.usage);
+			}
+			breakdown[scorer.name] = entry;
+			if (mustPass && !result.pass) (failedGates ??= []).push(scorer.name);
 		}
-		const reward = clamp01(this.combineScores(scores));
+		if (failedGates) {
+			return { reward: 0, pass: false, reason: `must pass: ${failedGates.join(', ')} failed`, breakdown, usage: usage ?? emptyUsage() };
+		}
+		const reward = clamp01(this.combineScores(results));
 		const pass = reward >= this.options.threshold;
 		return {
 			reward,
 			pass,
 			reason: `reward ${reward.toFixed(4)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`,
 			breakdown,
-			usage,
+			usage: usage ?? emptyUsage(),
 		};
 	}
 }

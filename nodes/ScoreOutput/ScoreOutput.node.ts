@@ -62,6 +62,7 @@ export class ScoreOutput implements INodeType {
 		const includeInput = options.includeInput !== false;
 		const includeGrader = options.includeGrader === true;
 		const candidatesField = String(options.candidatesField ?? 'candidates');
+		const textField = String(this.getNodeParameter('textField', 0, 'text'));
 		const fail = (index: number, message: string) => new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
 
 		// Reading every parameter per item is what makes rule scoring slow: only expressions need it.
@@ -142,7 +143,7 @@ export class ScoreOutput implements INodeType {
 		const scoreOne = (index: number, signal?: AbortSignal): ItemScore | Promise<ItemScore> => {
 			const itemPlan = itemPlans[index] as ItemPlan;
 			const json = items[index].json;
-			const sample = sampleFromItem(json, String(this.getNodeParameter('textField', index, 'text')), candidatesField);
+			const sample = sampleFromItem(json, perItem ? String(this.getNodeParameter('textField', index, 'text')) : textField, candidatesField);
 			const customValues = hasCustom ? (readScorerEntries((this.getNodeParameter('scorers.scorer', index, []) as IDataObject[]) ?? []).customValues) : itemPlan.customValues;
 			const context = { item: json, signal, models, customValues };
 			return models ? itemPlan.plan.scoreItem(sample, context) : itemPlan.plan.scoreItemSync(sample, context);

@@ -6,28 +6,38 @@ import { ParameterError } from '../shared/transportOptions';
 
 /**
  * The sample an item holds: its text (by field), the text as JSON when it is JSON (parsed only when
- * a scorer asks), perplexity and candidates as Generate Text writes them.
+ * a scorer asks, and once), perplexity and candidates as Generate Text writes them.
  */
-export function sampleFromItem(json: IDataObject, textField: string, candidatesField: string): Sample {
-	const raw = readPath(json, textField);
-	if (raw === undefined || raw === null) throw new ParameterError('Text Field', `the item has no field "${textField}"`);
-	const outputText = typeof raw === 'string' ? raw : JSON.stringify(raw);
-	let parsedJson: { value: unknown } | undefined;
-	const sample: Sample = {
-		outputText,
-		get outputJson() {
-			if (!parsedJson) {
-				if (typeof raw === 'object') parsedJson = { value: raw };
-				else {
-					const parsed = /^\s*[[{]/.test(outputText) ? tryParseJson(outputText) : undefined;
-					parsedJson = { value: parsed?.ok ? parsed.value : undefined };
-				}
+class ItemSample implements Sample {
+	private parsed = false;
+	private json: unknown;
+	perplexity?: number;
+	candidates?: string[];
+
+	constructor(
+		readonly outputText: string,
+		private readonly raw: unknown,
+	) {}
+
+	get outputJson(): unknown {
+		if (!this.parsed) {
+			this.parsed = true;
+			if (typeof this.raw === 'object') this.json = this.raw;
+			else if (/^\s*[[{]/.test(this.outputText)) {
+				const parsed = tryParseJson(this.outputText);
+				if (parsed.ok) this.json = parsed.value;
 			}
-			return parsedJson.value;
-		},
-	};
+		}
+		return this.json;
+	}
+}
+
+export function sampleFromItem(json: IDataObject, textField: string, candidatesField: string): Sample {
+	const raw = Object.hasOwn(json, textField) ? json[textField] : readPath(json, textField);
+	if (raw === undefined || raw === null) throw new ParameterError('Text Field', `the item has no field "${textField}"`);
+	const sample = new ItemSample(typeof raw === 'string' ? raw : JSON.stringify(raw), raw);
 	if (typeof json.perplexity === 'number') sample.perplexity = json.perplexity;
-	const candidates = readPath(json, candidatesField);
+	const candidates = Object.hasOwn(json, candidatesField) ? json[candidatesField] : readPath(json, candidatesField);
 	if (Array.isArray(candidates)) {
 		sample.candidates = candidates.map((c) => (typeof c === 'string' ? c : String((c as IDataObject)?.text ?? JSON.stringify(c))));
 	}

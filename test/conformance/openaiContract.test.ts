@@ -7,7 +7,7 @@ import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
 import { locateSpec, startPrismPeer, type PrismPeer } from './prismPeer';
 
-const PATHS = ['/chat/completions', '/models'];
+const PATHS = ['/chat/completions', '/models', '/embeddings'];
 const spec = locateSpec();
 const required = process.env.CI === 'true';
 if (!spec && !required) {
@@ -147,6 +147,53 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 		const result = await searchModels.call(context);
 		expect(peer.exchanges.slice(before).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['GET /models 200']);
 		expect(result.results.length).toBeGreaterThan(0);
+	});
+
+	const JUDGES: Array<[string, IDataObject]> = [
+		['rubric judge (score_model)', { name: 'quality', type: 'score_model', model: 'gpt-4.1-mini', rubric: 'Is it accurate for {{item.topic}}?', rangeMin: 0, rangeMax: 10, passThreshold: 6 }],
+		['label judge (label_model)', { name: 'tone', type: 'label_model', model: 'gpt-4.1-mini', rubric: 'Is it polite?', labels: 'polite, rude', passingLabels: 'polite' }],
+		['select-best judge', { name: 'best', type: 'select_best', model: 'gpt-4.1-mini', criteria: 'Most helpful for {{item.topic}}' }],
+		['embedding similarity (/embeddings)', { name: 'close', type: 'embedding_similarity', embeddingModel: 'text-embedding-3-small', reference: '{{item.reference}}' }],
+	];
+
+	it.each(JUDGES)('Score Output: %s', async (_name, scorer) => {
+		const before = peer.exchanges.length;
+		const run = await runWorkflow({
+			nodeType: 'n8n-nodes-reward-loop.scoreOutput',
+			parameters: { mode: 'scorers', textField: 'text', scorers: { scorer: [scorer] }, options: { maxRetries: 0 } },
+			items: [{ text: 'The battery lasts a day.', topic: 'phones', reference: 'A full day of battery.', candidates: ['The battery lasts a day.', 'It is a phone.'] }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(runError(run)).toBeUndefined();
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		const path = scorer.type === 'embedding_similarity' ? '/embeddings' : '/chat/completions';
+		expect(sent.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([`POST ${path} 200`]);
+	});
+
+	it('Score Output: OpenAI grader JSON with judges inside multi', async () => {
+		const before = peer.exchanges.length;
+		const grader = {
+			type: 'multi',
+			name: 'combined',
+			graders: {
+				score: { type: 'score_model', name: 'score', model: 'gpt-4.1-mini', input: [{ role: 'user', content: 'Rate {{sample.output_text}} for {{item.topic}}' }], range: [1, 5], sampling_params: { seed: 1, top_p: 1 } },
+				label: { type: 'label_model', name: 'label', model: 'gpt-4.1-mini', input: [{ role: 'user', content: '{{sample.output_text}}' }], labels: ['ok', 'bad'], passing_labels: ['ok'] },
+			},
+			calculate_output: '(score + label) / 2',
+		};
+		const run = await runWorkflow({
+			nodeType: 'n8n-nodes-reward-loop.scoreOutput',
+			parameters: { mode: 'grader', textField: 'text', grader: JSON.stringify(grader), options: { maxRetries: 0 } },
+			items: [{ text: 'Fine.', topic: 'phones' }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(runError(run)).toBeUndefined();
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		expect(sent.map((e) => e.status)).toEqual([200, 200]);
 	});
 
 	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {

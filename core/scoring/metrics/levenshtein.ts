@@ -31,7 +31,7 @@ function codePoints(text: string): Int32Array {
 	return points.subarray(0, count);
 }
 
-/** Levenshtein distance between two code-point sequences. O(n·m) time, O(min(n, m)) memory. */
+/** Levenshtein distance between two code-point sequences. */
 function editDistance(first: Int32Array, second: Int32Array): number {
 	const [longer, shorter] = first.length >= second.length ? [first, second] : [second, first];
 
@@ -44,30 +44,104 @@ function editDistance(first: Int32Array, second: Int32Array): number {
 		shorterEnd--;
 		longerEnd--;
 	}
-	const columns = shorterEnd - start;
-	const rows = longerEnd - start;
-	if (columns === 0) return rows;
-
-	// previousRow[j] is the distance between the first i characters of `longer` and the first j of `shorter`.
-	const previousRow = new Int32Array(columns + 1);
-	for (let column = 0; column <= columns; column++) previousRow[column] = column;
-	for (let row = 1; row <= rows; row++) {
-		const character = longer[start + row - 1];
-		let diagonal = previousRow[0];
-		previousRow[0] = row;
-		for (let column = 1; column <= columns; column++) {
-			const above = previousRow[column];
-			const substitution = diagonal + (shorter[start + column - 1] === character ? 0 : 1);
-			const deletion = above + 1;
-			const insertion = previousRow[column - 1] + 1;
-			previousRow[column] = substitution < deletion ? (substitution < insertion ? substitution : insertion) : deletion < insertion ? deletion : insertion;
-			diagonal = above;
-		}
-	}
-	return previousRow[columns];
+	const pattern = shorter.subarray(start, shorterEnd);
+	const text = longer.subarray(start, longerEnd);
+	if (pattern.length === 0) return text.length;
+	return bitParallelDistance(pattern, text) ?? dynamicProgrammingDistance(pattern, text);
 }
 
-/** Levenshtein distance between a and b in code points. O(n·m) time, O(min(n, m)) memory. */
+/** Bits per block of the bit-parallel algorithm: JavaScript's bitwise operators work on 32-bit integers. */
+const WORD_BITS = 32;
+/** Past this many table entries (16 MB), the bit-parallel algorithm gives way to the plain one. */
+const MAX_MATCH_TABLE_ENTRIES = 1 << 22;
+
+/**
+ * Myers' bit-vector algorithm in its block form ("A fast bit-vector algorithm for approximate string
+ * matching based on dynamic programming", J. ACM 1999, as Edlib uses it for global distance): the
+ * DP column of the pattern is held as vertical +1/−1 deltas, 32 rows to an integer, and each text
+ * character advances a whole block in a few operations, so the cost is O(n·⌈m/32⌉) instead of
+ * O(n·m). Its match table takes (distinct pattern characters × blocks) integers; when that would
+ * pass MAX_MATCH_TABLE_ENTRIES (long texts in a large alphabet), returns undefined.
+ */
+function bitParallelDistance(pattern: Int32Array, text: Int32Array): number | undefined {
+	const blocks = Math.ceil(pattern.length / WORD_BITS);
+	const alphabet = new Map<number, number>();
+	for (const character of pattern) if (!alphabet.has(character)) alphabet.set(character, alphabet.size);
+	if ((alphabet.size + 1) * blocks > MAX_MATCH_TABLE_ENTRIES) return undefined;
+
+	// matches[letter * blocks + block] has bit i set when pattern row block·32 + i is that letter; the
+	// extra all-zero letter at the end stands for every text character the pattern does not have.
+	const absentLetter = alphabet.size;
+	const matches = new Int32Array((alphabet.size + 1) * blocks);
+	for (let row = 0; row < pattern.length; row++) {
+		matches[(alphabet.get(pattern[row]) as number) * blocks + (row >>> 5)] |= 1 << (row & 31);
+	}
+	// Vertical deltas D[i][j] − D[i−1][j]: all +1 in column 0, where D[i][0] = i.
+	const plusVertical = new Int32Array(blocks).fill(-1);
+	const minusVertical = new Int32Array(blocks);
+	const lastRowBit = 1 << ((pattern.length - 1) & 31);
+	const highBit = 1 << 31;
+	let distance = pattern.length;
+
+	for (let column = 0; column < text.length; column++) {
+		const offset = (alphabet.get(text[column]) ?? absentLetter) * blocks;
+		// The horizontal delta entering the top of the first block: D[0][j] = j grows by 1.
+		let carry = 1;
+		for (let block = 0; block < blocks; block++) {
+			let equal = matches[offset + block];
+			const plus = plusVertical[block];
+			const minus = minusVertical[block];
+			const verticalChange = equal | minus;
+			if (carry < 0) equal |= 1;
+			// The addition's carry out of the block is dropped on purpose: the incoming delta stands in for it.
+			const horizontalChange = ((((equal & plus) + plus) | 0) ^ plus) | equal;
+			let plusHorizontal = minus | ~(horizontalChange | plus);
+			let minusHorizontal = plus & horizontalChange;
+			const outBit = block === blocks - 1 ? lastRowBit : highBit;
+			const outgoing = (plusHorizontal & outBit) !== 0 ? 1 : (minusHorizontal & outBit) !== 0 ? -1 : 0;
+			plusHorizontal <<= 1;
+			minusHorizontal <<= 1;
+			if (carry < 0) minusHorizontal |= 1;
+			else if (carry > 0) plusHorizontal |= 1;
+			plusVertical[block] = minusHorizontal | ~(verticalChange | plusHorizontal);
+			minusVertical[block] = plusHorizontal & verticalChange;
+			carry = outgoing;
+		}
+		// The last block's outgoing delta is the change of D[m][j], the distance so far.
+		distance += carry;
+	}
+	return distance;
+}
+
+/** The textbook Wagner–Fischer recurrence, one row at a time: O(n·m) time, O(m) memory. */
+function dynamicProgrammingDistance(pattern: Int32Array, text: Int32Array): number {
+	// row[i] is the distance between the first i pattern characters and the text characters seen so far.
+	const row = new Int32Array(pattern.length + 1);
+	for (let index = 0; index <= pattern.length; index++) row[index] = index;
+	for (let column = 1; column <= text.length; column++) {
+		const character = text[column - 1];
+		let diagonal = row[0];
+		let above = column;
+		row[0] = column;
+		for (let index = 1; index <= pattern.length; index++) {
+			const left = row[index];
+			const substitution = diagonal + (pattern[index - 1] === character ? 0 : 1);
+			const best = Math.min(substitution, left + 1, above + 1);
+			row[index] = best;
+			above = best;
+			diagonal = left;
+		}
+	}
+	return row[pattern.length];
+}
+
+/** Exposed for the tests only: both algorithms, so that each can be checked against the other. */
+export const levenshteinInternals = { bitParallelDistance, dynamicProgrammingDistance, codePoints };
+
+/**
+ * Levenshtein distance between a and b in code points. O(n·⌈m/32⌉) time with the bit-parallel
+ * algorithm (O(n·m) with the fallback), O(min(n, m)) memory for a bounded alphabet.
+ */
 export function levenshteinDistance(a: string, b: string): number {
 	return a === b ? 0 : editDistance(codePoints(a), codePoints(b));
 }

@@ -1,7 +1,7 @@
 /**
  * Expected tokens: Python's re.findall(r'[\w]+|[^\w\s]', text) (Python 3.11, Unicode 14), printed by
  *
- *     /usr/bin/python3 test/unit/metrics/reference/tokenize.py
+ *     /usr/bin/python3 test/unit/metrics/reference/word_tokens.py
  *
  * (the table below is its output), and the token lists in fixtures/bleu_gleu.json, made by
  * reference/bleu_gleu.py with the same expression.

@@ -1,6 +1,6 @@
 """Reference tokens for test/unit/metrics/tokenize.test.ts (the table there is this script's output).
 
-    /usr/bin/python3 test/unit/metrics/reference/tokenize.py
+    /usr/bin/python3 test/unit/metrics/reference/word_tokens.py
 
 Not run by the tests.
 """
