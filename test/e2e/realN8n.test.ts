@@ -37,6 +37,7 @@ function workflow() {
 			Start: { main: [[{ node: 'Topics', type: 'main', index: 0 }]] },
 			Topics: { main: [[{ node: 'One Per Item', type: 'main', index: 0 }]] },
 			'One Per Item': { main: [[{ node: 'Generate Text', type: 'main', index: 0 }]] },
+			'Generate Text': { main: [[{ node: 'Score Output', type: 'main', index: 0 }]] },
 		},
 		nodes: [
 			{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
@@ -71,6 +72,25 @@ function workflow() {
 				},
 				credentials: { openAiCompatibleApi: { id: 'rlSmokeCred01', name: 'Mock endpoint' } },
 			},
+			{
+				id: 'n5',
+				name: 'Score Output',
+				type: 'n8n-nodes-reward-loop.scoreOutput',
+				typeVersion: 1,
+				position: [800, 0],
+				parameters: {
+					mode: 'scorers',
+					textField: 'text',
+					scorers: {
+						scorer: [
+							{ name: 'on_topic', type: 'contains', values: 'alpha\ngamma', weight: 1 },
+							{ name: 'close', type: 'text_similarity', metric: 'rouge_l', reference: '={{ "Echo: Write about " + $json.topic }}', weight: 1 },
+						],
+					},
+					threshold: 0.6,
+					route: true,
+				},
+			},
 		],
 	};
 }
@@ -90,7 +110,7 @@ describe('real n8n', () => {
 	});
 
 	it(
-		'loads the installed package and runs n8n-nodes-reward-loop.generateText',
+		'loads the installed package and runs generateText, then scoreOutput with Pass / Fail routing',
 		async () => {
 			const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], {
 				cwd: ROOT,
@@ -164,6 +184,12 @@ describe('real n8n', () => {
 				expect(output[i].pairedItem).toEqual({ item: i });
 			});
 			expect(runData['Generate Text'][0].metadata?.tokenUsage?.inputTokens).toBeGreaterThan(0);
+			// Score Output routes alpha and gamma to Pass, beta to Fail.
+			const [passed, failed] = runData['Score Output'][0].data.main;
+			expect(passed.map((item: { json: { text: string } }) => item.json.text)).toEqual(['Echo: Write about alpha #1', 'Echo: Write about gamma #1']);
+			expect(failed.map((item: { pairedItem: unknown }) => item.pairedItem)).toEqual([{ item: 1 }]);
+			expect(passed[0].json.scores.on_topic.score).toBe(1);
+			expect(passed[0].json.reward).toBeGreaterThan(0.6);
 			expect(server.counters.completed).toBe(3);
 			expect(server.received.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
 			expect(stdout + stderr).not.toContain(API_KEY);

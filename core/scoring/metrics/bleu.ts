@@ -33,7 +33,7 @@
  * empty reference is valid (it matches nothing: BLEU 0). An empty hypothesis scores 0, so two empty
  * texts score 0, as in NLTK.
  */
-import { countNgrams, encodeSentences, ngramTotal } from './ngrams';
+import { NgramIndex, ngramTotal } from './ngrams';
 import { tokenize } from './tokenize';
 
 export type BleuSmoothing = 'none' | 'method1' | 'method2' | 'method3' | 'method4' | 'method7';
@@ -110,17 +110,16 @@ export function textBleu(reference: string | readonly string[], hypothesis: stri
  * (index 0 unused): each n-gram counts at most its largest count in any one reference.
  */
 function clippedMatches(references: readonly (readonly string[])[], hypothesis: readonly string[], maxOrder: number): number[] {
-	const { sentences, width } = encodeSentences([hypothesis, ...references]);
-	const hypothesisCounts = countNgrams(sentences[0], width, 1, maxOrder);
-	const largestReferenceCounts = new Map<string, number>();
-	for (let index = 1; index < sentences.length; index++) {
-		for (const [key, count] of countNgrams(sentences[index], width, 1, maxOrder, hypothesisCounts)) {
-			if (count > (largestReferenceCounts.get(key) ?? 0)) largestReferenceCounts.set(key, count);
-		}
+	const index = new NgramIndex([hypothesis, ...references], maxOrder);
+	const hypothesisCounts = index.countNgrams(1, maxOrder);
+	const largestReferenceCounts = new Int32Array(hypothesisCounts.counts.length);
+	for (let reference = 1; reference < index.sentences.length; reference++) {
+		const { ids, counts } = index.countKnownNgrams(index.sentences[reference], 1, maxOrder, hypothesisCounts);
+		for (const id of ids) largestReferenceCounts[id] = Math.max(largestReferenceCounts[id], counts[id]);
 	}
 	const matches = new Array<number>(maxOrder + 1).fill(0);
-	for (const [key, count] of hypothesisCounts) {
-		matches[key.length / width] += Math.min(count, largestReferenceCounts.get(key) ?? 0);
+	for (const id of hypothesisCounts.ids) {
+		matches[hypothesisCounts.orders[id]] += Math.min(hypothesisCounts.counts[id], largestReferenceCounts[id]);
 	}
 	return matches;
 }

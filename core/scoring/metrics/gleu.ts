@@ -14,7 +14,7 @@
  * minLen and maxLen must be integers with 1 ≤ minLen ≤ maxLen; otherwise a RangeError is thrown
  * (NLTK would quietly count no n-gram, or empty ones).
  */
-import { countNgrams, encodeSentences, ngramTotal } from './ngrams';
+import { NgramIndex, ngramTotal } from './ngrams';
 import { tokenize } from './tokenize';
 
 /** GLEU of a tokenised hypothesis against tokenised references, equal to NLTK's sentence_gleu. */
@@ -22,19 +22,19 @@ export function sentenceGleu(references: readonly (readonly string[])[], hypothe
 	if (!Number.isInteger(minLen) || !Number.isInteger(maxLen) || minLen < 1 || maxLen < minLen) {
 		throw new RangeError(`GLEU needs integer n-gram lengths with 1 ≤ minLen ≤ maxLen (got ${minLen}, ${maxLen})`);
 	}
-	const { sentences, width } = encodeSentences([hypothesis, ...references]);
-	const hypothesisCounts = countNgrams(sentences[0], width, minLen, maxLen);
+	const index = new NgramIndex([hypothesis, ...references], maxLen);
+	const hypothesisCounts = index.countNgrams(minLen, maxLen);
 	const hypothesisTotal = everygramTotal(hypothesis.length, minLen, maxLen);
 
 	let bestMatches = 0;
 	let bestTotal = 0;
-	for (let index = 1; index < sentences.length; index++) {
-		const total = Math.max(hypothesisTotal, everygramTotal(sentences[index].length, minLen, maxLen));
+	for (let reference = 1; reference < index.sentences.length; reference++) {
+		const sentence = index.sentences[reference];
+		const total = Math.max(hypothesisTotal, everygramTotal(sentence.length, minLen, maxLen));
 		if (total === 0) continue;
+		const { ids, counts } = index.countKnownNgrams(sentence, minLen, maxLen, hypothesisCounts);
 		let matches = 0;
-		for (const [key, count] of countNgrams(sentences[index], width, minLen, maxLen, hypothesisCounts)) {
-			matches += Math.min(count, hypothesisCounts.get(key) ?? 0);
-		}
+		for (const id of ids) matches += Math.min(counts[id], hypothesisCounts.counts[id]);
 		// Strictly greater keeps the first of equal ratios, as Python's max() does.
 		if (bestTotal === 0 || matches / total > bestMatches / bestTotal) {
 			bestMatches = matches;
