@@ -1,12 +1,26 @@
 import type OpenAI from 'openai';
 import { RateLimitGate } from '../transport/rateLimitGate';
-import { runScheduled, type Outcome, type ScheduleOptions } from '../transport/scheduler';
+import { runScheduled, withRetries, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
 import { buildChatParams, type GenerateRequest } from './request';
 import { toGenerateResult, type GenerateResult } from './result';
 
 export interface GenerateAllOptions extends Omit<ScheduleOptions, 'gate'> {
 	/** A known requests-per-minute limit; otherwise learned from the server's headers. */
 	requestsPerMinute?: number;
+}
+
+/** One attempt of one chat completion, mapped to the node's result. */
+async function attemptCompletion(
+	client: OpenAI,
+	body: ReturnType<typeof buildChatParams>,
+	request: GenerateRequest,
+	{ signal, attempt, observeHeaders }: AttemptContext,
+): Promise<GenerateResult> {
+	const started = performance.now();
+	const { data, response } = await client.chat.completions.create(body, { signal }).withResponse();
+	observeHeaders(response.headers);
+	const latencyMs = Math.round(performance.now() - started);
+	return toGenerateResult(data, request.options.responseFormat, latencyMs, attempt);
 }
 
 /**
@@ -20,17 +34,20 @@ export async function generateAll(
 ): Promise<Array<Outcome<GenerateResult>>> {
 	const gate = new RateLimitGate({ requestsPerMinute: options.requestsPerMinute });
 	const bodies = requests.map(buildChatParams);
-	return runScheduled(
-		requests.length,
-		async (index, { signal, attempt, observeHeaders }) => {
-			const started = performance.now();
-			const { data, response } = await client.chat.completions
-				.create(bodies[index], { signal })
-				.withResponse();
-			observeHeaders(response.headers);
-			const latencyMs = Math.round(performance.now() - started);
-			return toGenerateResult(data, requests[index].options.responseFormat, latencyMs, attempt);
-		},
-		{ ...options, gate },
-	);
+	return runScheduled(requests.length, (index, context) => attemptCompletion(client, bodies[index], requests[index], context), {
+		...options,
+		gate,
+	});
+}
+
+/** One request (with its retries) inside a larger task, sharing the execution's gate. */
+export function generateOne(
+	client: OpenAI,
+	request: GenerateRequest,
+	gate: RateLimitGate,
+	signal: AbortSignal,
+	retry: RetrySettings,
+): Promise<Outcome<GenerateResult>> {
+	const body = buildChatParams(request);
+	return withRetries((context) => attemptCompletion(client, body, request, context), gate, signal, retry);
 }

@@ -6,10 +6,8 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { ScoringPlan, type ItemScore } from '../../core/scoring/combine';
-import { graderFromSpecs, specsFromGrader, type GraderExport, type PlanSpec } from '../../core/scoring/graders';
+import type { ItemScore } from '../../core/scoring/combine';
 import { createModelServices, ModelRequestError } from '../../core/scoring/modelServices';
-import { createScorer, needsModel } from '../../core/scoring/registry';
 import type { ModelServices } from '../../core/scoring/types';
 import { createClient } from '../../core/transport/client';
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
@@ -19,22 +17,8 @@ import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared
 import { describeFailure } from '../shared/failures';
 import { readRunSettings, type RunSettings } from '../shared/transportOptions';
 import { scoreOutputProperties } from './description';
-import { readScorerEntries } from './parameters';
+import { ScoringPlans, type ItemPlan } from './plans';
 import { sampleFromItem } from './sample';
-
-interface ItemPlan {
-	plan: ScoringPlan;
-	specs: PlanSpec[];
-	customValues: Record<string, unknown>;
-	grader?: GraderExport;
-}
-
-const hasExpression = (value: unknown): boolean =>
-	typeof value === 'string'
-		? value.startsWith('=')
-		: Array.isArray(value)
-			? value.some(hasExpression)
-			: value !== null && typeof value === 'object' && Object.values(value).some(hasExpression);
 
 export class ScoreOutput implements INodeType {
 	description: INodeTypeDescription = {
@@ -56,57 +40,21 @@ export class ScoreOutput implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const raw = this.getNode().parameters;
 		const route = this.getNodeParameter('route', 0, false) as boolean;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const includeInput = options.includeInput !== false;
 		const includeGrader = options.includeGrader === true;
 		const candidatesField = String(options.candidatesField ?? 'candidates');
 		const textField = String(this.getNodeParameter('textField', 0, 'text'));
+		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
 		const fail = (index: number, message: string) => new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
 
-		// Reading every parameter per item is what makes rule scoring slow: only expressions need it.
-		const perItem = ['scorers', 'grader', 'formula', 'threshold', 'combine', 'mode', 'textField'].some((name) => hasExpression(raw[name]));
-		const plans = new Map<string, ItemPlan>();
-		const planFor = (index: number): ItemPlan => {
-			const mode = this.getNodeParameter('mode', index) as string;
-			const threshold = Number(this.getNodeParameter('threshold', index, 0.5));
-			let specs: PlanSpec[];
-			let customValues: Record<string, unknown> = {};
-			let combine;
-			if (mode === 'grader') {
-				const grader = specsFromGrader(this.getNodeParameter('grader', index), threshold);
-				specs = grader.specs.map((spec) => ({ spec, weight: 1, mustPass: false }));
-				combine = grader.combine;
-			} else {
-				const entries = (this.getNodeParameter('scorers.scorer', index, []) as IDataObject[]) ?? [];
-				({ specs, customValues } = readScorerEntries(entries));
-				combine = {
-					mode: this.getNodeParameter('combine', index, 'weighted') as 'weighted' | 'formula',
-					formula: String(this.getNodeParameter('formula', index, '')),
-					threshold,
-				};
-			}
-			const key = JSON.stringify([specs, combine]);
-			const cached = plans.get(key);
-			if (cached) return { ...cached, customValues };
-			const plan = new ScoringPlan(
-				specs.map(({ spec, weight, mustPass }) => ({ scorer: createScorer(spec), weight, mustPass })),
-				combine,
-			);
-			const built: ItemPlan = { plan, specs, customValues, grader: includeGrader ? graderFromSpecs(specs, combine) : undefined };
-			plans.set(key, built);
-			return built;
-		};
-		const hasCustom = JSON.stringify(raw.scorers ?? {}).includes('"custom"');
-
+		const plans = new ScoringPlans(this, includeGrader);
 		const itemPlans: Array<ItemPlan | undefined> = new Array(items.length);
 		const failures: Array<string | undefined> = new Array(items.length);
-		let shared: ItemPlan | undefined;
 		for (let index = 0; index < items.length; index++) {
 			try {
-				if (perItem || hasCustom || !shared) shared = planFor(index);
-				itemPlans[index] = shared;
+				itemPlans[index] = plans.forItem(index);
 			} catch (error) {
 				const message = describeFailure(error, 0, []);
 				if (!continueOnFail) throw fail(index, message);
@@ -114,11 +62,10 @@ export class ScoreOutput implements INodeType {
 			}
 		}
 
-		const wantsModels = [...plans.values()].some((p) => p.specs.some(({ spec }) => needsModel(spec)));
 		let models: ModelServices | undefined;
 		let secrets: string[] = [];
 		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000 };
-		if (wantsModels) {
+		if (plans.needsModels) {
 			try {
 				settings = readRunSettings(this);
 			} catch (error) {
@@ -143,9 +90,8 @@ export class ScoreOutput implements INodeType {
 		const scoreOne = (index: number, signal?: AbortSignal): ItemScore | Promise<ItemScore> => {
 			const itemPlan = itemPlans[index] as ItemPlan;
 			const json = items[index].json;
-			const sample = sampleFromItem(json, perItem ? String(this.getNodeParameter('textField', index, 'text')) : textField, candidatesField);
-			const customValues = hasCustom ? (readScorerEntries((this.getNodeParameter('scorers.scorer', index, []) as IDataObject[]) ?? []).customValues) : itemPlan.customValues;
-			const context = { item: json, signal, models, customValues };
+			const sample = sampleFromItem(json, textFieldPerItem ? String(this.getNodeParameter('textField', index, 'text')) : textField, candidatesField);
+			const context = { item: json, signal, models, customValues: plans.customValues(index) };
 			return models ? itemPlan.plan.scoreItem(sample, context) : itemPlan.plan.scoreItemSync(sample, context);
 		};
 		const pending = itemPlans.flatMap((plan, index) => (plan ? [index] : []));

@@ -14,7 +14,8 @@
  * - When no unigram matches (this includes an empty hypothesis), BLEU is 0 whatever the smoothing.
  * - Without smoothing ('none', NLTK's method0) a zero precision is replaced by the smallest normal
  *   double, 2.2250738585072014e-308 (Python's sys.float_info.min), so NLTK's score is not exactly 0
- *   but about 1e-77 per missing order at weight 0.25: this module returns the same tiny number.
+ *   but a factor of about 1e-77 per missing order at weight 0.25: this module returns the same
+ *   tiny number.
  * - Smoothing (SmoothingFunction with NLTK's defaults epsilon 0.1, k 5):
  *   method1 replaces a zero precision by epsilon / (number of hypothesis n-grams);
  *   method2 adds 1 to numerator and denominator of every order above 1;
@@ -31,7 +32,7 @@
  * NLTK raises (no reference at all, empty weights) and for what NLTK does not check (negative or
  * non-finite weights, an epsilon that is not a positive number, an unknown smoothing name). One
  * empty reference is valid (it matches nothing: BLEU 0). An empty hypothesis scores 0, so two empty
- * texts score 0, as in NLTK.
+ * texts score 0, as in NLTK. NLTK's auto_reweigh (off by default) and corpus_bleu are not offered.
  */
 import { NgramIndex, ngramTotal } from './ngrams';
 import { tokenize } from './tokenize';
@@ -112,7 +113,7 @@ export function textBleu(reference: string | readonly string[], hypothesis: stri
 function clippedMatches(references: readonly (readonly string[])[], hypothesis: readonly string[], maxOrder: number): number[] {
 	const index = new NgramIndex([hypothesis, ...references], maxOrder);
 	const hypothesisCounts = index.countNgrams(1, maxOrder);
-	const largestReferenceCounts = new Int32Array(hypothesisCounts.counts.length);
+	const largestReferenceCounts = new Int32Array(hypothesisCounts.idLimit);
 	for (let reference = 1; reference < index.sentences.length; reference++) {
 		const { ids, counts } = index.countKnownNgrams(index.sentences[reference], 1, maxOrder, hypothesisCounts);
 		for (const id of ids) largestReferenceCounts[id] = Math.max(largestReferenceCounts[id], counts[id]);
@@ -189,8 +190,9 @@ function method4(precisions: readonly Precision[], hypothesisLength: number): nu
 }
 
 /**
- * NLTK's method5: each precision becomes the mean of the previous smoothed one (p₁ + 1 before the
- * first), itself and the next unsmoothed one (the 5-gram precision after the last).
+ * NLTK's method5: each precision becomes the mean of the previous averaged one (p₁ + 1 before the
+ * first), itself and the next one as it was before averaging (after the last: the plain 5-gram
+ * precision, whatever the number of weights).
  */
 function method5(precisions: readonly number[], fifthOrderPrecision: number): number[] {
 	const smoothed: number[] = [];

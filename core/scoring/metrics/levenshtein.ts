@@ -80,35 +80,46 @@ function bitParallelDistance(pattern: Int32Array, text: Int32Array): number | un
 	const plusVertical = new Int32Array(blocks).fill(-1);
 	const minusVertical = new Int32Array(blocks);
 	const lastRowBit = 1 << ((pattern.length - 1) & 31);
-	const highBit = 1 << 31;
 	let distance = pattern.length;
 
+	const lastBlock = blocks - 1;
 	for (let column = 0; column < text.length; column++) {
 		const offset = (alphabet.get(text[column]) ?? absentLetter) * blocks;
-		// The horizontal delta entering the top of the first block: D[0][j] = j grows by 1.
-		let carry = 1;
-		for (let block = 0; block < blocks; block++) {
-			let equal = matches[offset + block];
+		// The horizontal delta D[i][j] − D[i][j−1] handed from the bottom row of one block to the top
+		// of the next, as two bits (+1, −1). Above the first block it is +1, since D[0][j] = j.
+		let carryPlus = 1;
+		let carryMinus = 0;
+		for (let block = 0; block < lastBlock; block++) {
 			const plus = plusVertical[block];
 			const minus = minusVertical[block];
+			const equal = matches[offset + block];
 			const verticalChange = equal | minus;
-			if (carry < 0) equal |= 1;
 			// The addition's carry out of the block is dropped on purpose: the incoming delta stands in for it.
-			const horizontalChange = ((((equal & plus) + plus) | 0) ^ plus) | equal;
-			let plusHorizontal = minus | ~(horizontalChange | plus);
-			let minusHorizontal = plus & horizontalChange;
-			const outBit = block === blocks - 1 ? lastRowBit : highBit;
-			const outgoing = (plusHorizontal & outBit) !== 0 ? 1 : (minusHorizontal & outBit) !== 0 ? -1 : 0;
-			plusHorizontal <<= 1;
-			minusHorizontal <<= 1;
-			if (carry < 0) minusHorizontal |= 1;
-			else if (carry > 0) plusHorizontal |= 1;
-			plusVertical[block] = minusHorizontal | ~(verticalChange | plusHorizontal);
-			minusVertical[block] = plusHorizontal & verticalChange;
-			carry = outgoing;
+			const horizontalChange = (((((equal | carryMinus) & plus) + plus) | 0) ^ plus) | equal | carryMinus;
+			const plusHorizontal = minus | ~(horizontalChange | plus);
+			const minusHorizontal = plus & horizontalChange;
+			const shiftedPlus = (plusHorizontal << 1) | carryPlus;
+			const shiftedMinus = (minusHorizontal << 1) | carryMinus;
+			carryPlus = plusHorizontal >>> 31;
+			carryMinus = minusHorizontal >>> 31;
+			plusVertical[block] = shiftedMinus | ~(verticalChange | shiftedPlus);
+			minusVertical[block] = shiftedPlus & verticalChange;
 		}
-		// The last block's outgoing delta is the change of D[m][j], the distance so far.
-		distance += carry;
+		// The last block, taken out of the loop so that the loop needs no test for it: its delta at the
+		// pattern's last row is the change of D[m][j], the distance so far.
+		const plus = plusVertical[lastBlock];
+		const minus = minusVertical[lastBlock];
+		const equal = matches[offset + lastBlock];
+		const verticalChange = equal | minus;
+		const horizontalChange = (((((equal | carryMinus) & plus) + plus) | 0) ^ plus) | equal | carryMinus;
+		const plusHorizontal = minus | ~(horizontalChange | plus);
+		const minusHorizontal = plus & horizontalChange;
+		if ((plusHorizontal & lastRowBit) !== 0) distance++;
+		else if ((minusHorizontal & lastRowBit) !== 0) distance--;
+		const shiftedPlus = (plusHorizontal << 1) | carryPlus;
+		const shiftedMinus = (minusHorizontal << 1) | carryMinus;
+		plusVertical[lastBlock] = shiftedMinus | ~(verticalChange | shiftedPlus);
+		minusVertical[lastBlock] = shiftedPlus & verticalChange;
 	}
 	return distance;
 }

@@ -11,9 +11,10 @@
  *   id. The lookup keys stay exact integers below 2^53 for inputs of tens of millions of tokens.
  * - Only the hypothesis creates n-gram ids (countNgrams); references are only looked up against
  *   them (countKnownNgrams), since a reference n-gram the hypothesis lacks never counts.
- * - The arrays are reused from one call to the next (allocating them took more time than the
- *   counting), so what countNgrams and countKnownNgrams return is valid only until the next call
- *   of the same method; callers use it at once. Nothing else is kept between calls.
+ * - The arrays and hash tables are reused from one call to the next (allocating them took more
+ *   time than the counting). So only the newest NgramIndex may be used (an older one throws), and
+ *   what countKnownNgrams returns is valid until its next call: callers use it at once. The
+ *   metrics are synchronous, so no other call can come in between. Nothing else is kept.
  */
 
 /** Counts of n-grams by id. */
@@ -27,6 +28,16 @@ export interface NgramCounts {
 /** The hypothesis' counts, with the order (n) of each id. */
 export interface HypothesisNgramCounts extends NgramCounts {
 	readonly orders: Int32Array;
+	/** Every n-gram id of this index is below it. */
+	readonly idLimit: number;
+}
+
+/** Buffers this long or shorter are kept whatever the next call needs; longer ones shrink when much too long. */
+const ALWAYS_KEPT_BUFFER_LENGTH = 1 << 16;
+
+/** Whether a reused buffer of `length` must be replaced to serve `wanted` elements: too short, or holding on to much memory after a very long text. */
+function needsNewBuffer(length: number, wanted: number): boolean {
+	return length < wanted || (length > ALWAYS_KEPT_BUFFER_LENGTH && length > 4 * wanted);
 }
 
 /** A typed array kept between calls, handed out zeroed. */
@@ -35,7 +46,7 @@ class ReusedInt32Array {
 
 	/** Zeroed, at least `length` long; valid until the next call. */
 	zeroed(length: number): Int32Array {
-		if (this.buffer.length < length) this.buffer = new Int32Array(Math.max(length, 2 * this.buffer.length));
+		if (needsNewBuffer(this.buffer.length, length)) this.buffer = new Int32Array(Math.max(length, 1024));
 		else this.buffer.fill(0, 0, length);
 		return this.buffer;
 	}
@@ -44,27 +55,27 @@ class ReusedInt32Array {
 const hypothesisCountsBuffer = new ReusedInt32Array();
 const hypothesisOrdersBuffer = new ReusedInt32Array();
 const knownCountsBuffer = new ReusedInt32Array();
+/** Incremented by each new NgramIndex, which takes over the shared buffers. */
+let newestIndex = 0;
 
+/** The n-grams of a hypothesis and its references; see the notes above. */
 export class NgramIndex {
 	/** Each sentence as token ids. */
 	readonly sentences: Int32Array[];
 	private readonly vocabularySize: number;
 	/** (prefix id · vocabularySize + last token id) → n-gram id, for n ≥ 2; filled by countNgrams. */
-	private readonly extensions: IntegerTable;
+	private readonly extensions = extensionTable;
 	private nextId: number;
 	private hypothesisCounted = false;
+	private readonly generation = ++newestIndex;
 
 	/** The first sentence is the hypothesis; `maxOrder` is the longest n-gram that will be counted. */
 	constructor(sentences: readonly (readonly string[])[], maxOrder: number) {
-		const interner = new TokenInterner(sentences.reduce((total, tokens) => total + tokens.length, 0));
-		this.sentences = sentences.map((tokens) => {
-			const ids = new Int32Array(tokens.length);
-			for (let index = 0; index < tokens.length; index++) ids[index] = interner.idOf(tokens[index]);
-			return ids;
-		});
-		this.vocabularySize = interner.size;
-		this.nextId = interner.size;
-		this.extensions = new IntegerTable((sentences[0]?.length ?? 0) * Math.max(0, maxOrder - 1));
+		const interned = internTokens(sentences);
+		this.sentences = interned.sentences;
+		this.vocabularySize = interned.vocabularySize;
+		this.nextId = interned.vocabularySize;
+		this.extensions.reset((sentences[0]?.length ?? 0) * Math.max(0, maxOrder - 1));
 	}
 
 	/**
@@ -72,6 +83,7 @@ export class NgramIndex {
 	 * Called once, before countKnownNgrams.
 	 */
 	countNgrams(minOrder: number, maxOrder: number): HypothesisNgramCounts {
+		this.assertNewest();
 		if (this.hypothesisCounted) throw new Error('the hypothesis is counted once');
 		this.hypothesisCounted = true;
 		const sentence = this.sentences[0];
@@ -100,7 +112,7 @@ export class NgramIndex {
 				}
 			}
 		}
-		return { ids, counts, orders };
+		return { ids, counts, orders, idLimit: capacity };
 	}
 
 	/**
@@ -108,7 +120,9 @@ export class NgramIndex {
 	 * hypothesis has (`known`, its counts over the same orders); the others are never counted.
 	 */
 	countKnownNgrams(sentence: Int32Array, minOrder: number, maxOrder: number, known: HypothesisNgramCounts): NgramCounts {
-		const counts = knownCountsBuffer.zeroed(known.counts.length);
+		this.assertNewest();
+		if (!this.hypothesisCounted) throw new Error('count the hypothesis first');
+		const counts = knownCountsBuffer.zeroed(known.idLimit);
 		const ids: number[] = [];
 		for (let start = 0; start < sentence.length; start++) {
 			const longest = Math.min(maxOrder, sentence.length - start);
@@ -126,6 +140,21 @@ export class NgramIndex {
 		}
 		return { ids, counts };
 	}
+
+	private assertNewest(): void {
+		if (this.generation !== newestIndex) throw new Error('an NgramIndex is used after a newer one took over the shared buffers');
+	}
+}
+
+/** The sentences with each token replaced by its id, 0..vocabularySize−1; equal tokens, equal ids. */
+export function internTokens(sentences: readonly (readonly string[])[]): { sentences: Int32Array[]; vocabularySize: number } {
+	interner.reset(sentences.reduce((total, tokens) => total + tokens.length, 0));
+	const ids = sentences.map((tokens) => {
+		const sentence = new Int32Array(tokens.length);
+		for (let index = 0; index < tokens.length; index++) sentence[index] = interner.idOf(tokens[index]);
+		return sentence;
+	});
+	return { sentences: ids, vocabularySize: interner.size };
 }
 
 /** Number of n-grams of one order in a sentence of `length` tokens. */
@@ -147,18 +176,26 @@ function slotOfHash(hash: number, bits: number): number {
 
 /**
  * Token → id by open addressing on a hash of the characters. A Map does the same job, but hashing
- * the freshly made token strings through it took half of BLEU's time on short texts.
+ * the freshly made token strings through it took half of BLEU's time on short texts. One instance
+ * is reused by every call (see reset), since allocating its arrays cost as much as using them.
  */
 class TokenInterner {
 	size = 0;
-	private readonly tokens: (string | undefined)[];
-	private readonly ids: Int32Array;
-	private readonly bits: number;
+	/** The token in each used slot; a slot is used when its id is not −1. */
+	private tokens: string[] = [];
+	private ids = new Int32Array(0);
+	private bits = 0;
 
-	constructor(maxTokens: number) {
+	/** Empties the table and makes room for `maxTokens` distinct tokens. */
+	reset(maxTokens: number): void {
 		this.bits = tableBits(maxTokens);
-		this.tokens = new Array<string | undefined>(1 << this.bits);
-		this.ids = new Int32Array(1 << this.bits);
+		const slots = 1 << this.bits;
+		if (needsNewBuffer(this.ids.length, slots)) {
+			this.ids = new Int32Array(slots);
+			this.tokens = new Array<string>(slots).fill('');
+		}
+		this.ids.fill(-1, 0, slots);
+		this.size = 0;
 	}
 
 	idOf(token: string): number {
@@ -167,32 +204,40 @@ class TokenInterner {
 		for (let index = 0; index < token.length; index++) hash = Math.imul(hash ^ token.charCodeAt(index), 0x01000193);
 		const mask = (1 << this.bits) - 1;
 		for (let slot = slotOfHash(hash, this.bits); ; slot = (slot + 1) & mask) {
-			const found = this.tokens[slot];
-			if (found === token) return this.ids[slot];
-			if (found === undefined) {
+			const id = this.ids[slot];
+			if (id < 0) {
 				this.tokens[slot] = token;
 				this.ids[slot] = this.size;
 				return this.size++;
 			}
+			if (this.tokens[slot] === token) return id;
 		}
 	}
 }
 
+const interner = new TokenInterner();
+
 /**
  * Non-negative integer keys (below 2^53) → non-negative integer values, by open addressing in
- * typed arrays: several times faster than a Map for the one lookup per n-gram. Holds at most the
- * number of entries it was made for.
+ * typed arrays: several times faster than a Map for the one lookup per n-gram. One instance is
+ * reused by every call (see reset).
  */
 class IntegerTable {
-	/** key + 1 in each used slot, so that the zeros a new array starts with mean "empty". */
-	private readonly keysPlusOne: Float64Array;
-	private readonly values: Int32Array;
-	private readonly bits: number;
+	/** key + 1 in each used slot, 0 in each free one. */
+	private keysPlusOne = new Float64Array(0);
+	private values = new Int32Array(0);
+	private bits = 0;
 
-	constructor(maxEntries: number) {
+	/** Empties the table and makes room for `maxEntries` entries. */
+	reset(maxEntries: number): void {
 		this.bits = tableBits(maxEntries);
-		this.keysPlusOne = new Float64Array(1 << this.bits);
-		this.values = new Int32Array(1 << this.bits);
+		const slots = 1 << this.bits;
+		if (needsNewBuffer(this.keysPlusOne.length, slots)) {
+			this.keysPlusOne = new Float64Array(slots);
+			this.values = new Int32Array(slots);
+		} else {
+			this.keysPlusOne.fill(0, 0, slots);
+		}
 	}
 
 	/** The value of `key`, or −1. */
@@ -220,3 +265,5 @@ class IntegerTable {
 		return slotOfHash(key < 0x100000000 ? key : (key >>> 0) ^ ((key / 0x100000000) >>> 0), this.bits);
 	}
 }
+
+const extensionTable = new IntegerTable();

@@ -17,6 +17,8 @@
  * Edge cases, all as rouge-score: an empty candidate, an empty reference, both empty, or texts
  * with no ASCII letter or digit score 0 in precision, recall and F-measure. Every value is in [0, 1].
  */
+import { lcsLength } from './lcs';
+import { internTokens, NgramIndex, ngramTotal } from './ngrams';
 import { porterStem } from './porterStemmer';
 
 export type RougeType = 'rouge1' | 'rouge2' | 'rougeL';
@@ -88,24 +90,16 @@ function score(precision: number, recall: number): RougeScore {
 	return { precision, recall, fmeasure: fmeasure(precision, recall) };
 }
 
-/** Counts of the n-grams of a token list; tokens are [a-z0-9]+, so a space joins them without ambiguity. */
-function ngramCounts(tokens: readonly string[], order: number): Map<string, number> {
-	const counts = new Map<string, number>();
-	for (let start = 0; start + order <= tokens.length; start++) {
-		const key = order === 1 ? tokens[start] : tokens.slice(start, start + order).join(' ');
-		counts.set(key, (counts.get(key) ?? 0) + 1);
-	}
-	return counts;
-}
-
 function ngramScore(referenceTokens: readonly string[], candidateTokens: readonly string[], order: number): RougeScore {
-	const referenceCounts = ngramCounts(referenceTokens, order);
-	const candidateCounts = ngramCounts(candidateTokens, order);
+	// Overlap = Σ over n-grams of min(reference count, candidate count): only n-grams in both count.
+	const index = new NgramIndex([candidateTokens, referenceTokens], order);
+	const candidateCounts = index.countNgrams(order, order);
+	const referenceCounts = index.countKnownNgrams(index.sentences[1], order, order, candidateCounts);
 	let overlap = 0;
-	for (const [ngram, count] of referenceCounts) overlap += Math.min(count, candidateCounts.get(ngram) ?? 0);
-	const referenceTotal = Math.max(0, referenceTokens.length - order + 1);
-	const candidateTotal = Math.max(0, candidateTokens.length - order + 1);
-	return score(overlap / Math.max(candidateTotal, 1), overlap / Math.max(referenceTotal, 1));
+	for (const id of referenceCounts.ids) overlap += Math.min(referenceCounts.counts[id], candidateCounts.counts[id]);
+	const precision = overlap / Math.max(ngramTotal(candidateTokens.length, order), 1);
+	const recall = overlap / Math.max(ngramTotal(referenceTokens.length, order), 1);
+	return score(precision, recall);
 }
 
 function lcsScore(referenceTokens: readonly string[], candidateTokens: readonly string[]): RougeScore {
@@ -114,36 +108,8 @@ function lcsScore(referenceTokens: readonly string[], candidateTokens: readonly 
 	return score(lcs / candidateTokens.length, lcs / referenceTokens.length);
 }
 
-/** Length of the longest common subsequence of two token lists. O(n·m) time, O(min(n, m)) memory. */
+/** Length of the longest common subsequence of two token lists (see lcs.ts). */
 export function longestCommonSubsequenceLength(first: readonly string[], second: readonly string[]): number {
-	const [longer, shorter] = first.length >= second.length ? [first, second] : [second, first];
-	// Integers compare faster than strings in the n·m inner loop.
-	const ids = new Map<string, number>();
-	const toIds = (tokens: readonly string[]) => {
-		const result = new Int32Array(tokens.length);
-		for (let index = 0; index < tokens.length; index++) {
-			let id = ids.get(tokens[index]);
-			if (id === undefined) {
-				id = ids.size;
-				ids.set(tokens[index], id);
-			}
-			result[index] = id;
-		}
-		return result;
-	};
-	const rowTokens = toIds(longer);
-	const columnTokens = toIds(shorter);
-	// row[j] is the LCS length of the rows seen so far and the first j column tokens.
-	const row = new Int32Array(columnTokens.length + 1);
-	for (let rowIndex = 0; rowIndex < rowTokens.length; rowIndex++) {
-		const token = rowTokens[rowIndex];
-		let diagonal = 0;
-		for (let column = 1; column <= columnTokens.length; column++) {
-			const above = row[column];
-			if (columnTokens[column - 1] === token) row[column] = diagonal + 1;
-			else if (row[column - 1] > above) row[column] = row[column - 1];
-			diagonal = above;
-		}
-	}
-	return row[columnTokens.length];
+	const { sentences } = internTokens([first, second]);
+	return lcsLength(sentences[0], sentences[1]);
 }

@@ -32,4 +32,4 @@ for a, b in PAIRS:
     # vectors by their largest component first gives the true cosine.
     scaled_a, scaled_b = a64 / np.max(np.abs(a64)), b64 / np.max(np.abs(b64))
     scaled = float(np.dot(scaled_a, scaled_b) / (np.linalg.norm(scaled_a) * np.linalg.norm(scaled_b)))
-    print(json.dumps([a, b, scaled]) + ',  // numpy unscaled: %r' % naive)
+    print(json.dumps([a, b, scaled]).replace('e+', 'e') + ', // numpy unscaled: %r' % naive)
