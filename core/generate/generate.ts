@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { RateLimitGate } from '../transport/rateLimitGate';
-import { runScheduled, withRetries, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
+import { ModelRequestError, runScheduled, withRetries, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
 import { buildChatParams, type GenerateRequest } from './request';
 import { toGenerateResult, type GenerateResult } from './result';
 
@@ -50,4 +50,17 @@ export function generateOne(
 ): Promise<Outcome<GenerateResult>> {
 	const body = buildChatParams(request);
 	return withRetries((context) => attemptCompletion(client, body, request, context), gate, signal, retry);
+}
+
+/** generateOne for callers that want the result or an exception (ModelRequestError) and nothing in between. */
+export async function generateOrThrow(
+	client: OpenAI,
+	request: GenerateRequest,
+	gate: RateLimitGate,
+	signal: AbortSignal,
+	retry: RetrySettings,
+): Promise<GenerateResult> {
+	const outcome = await generateOne(client, request, gate, signal, retry);
+	if (!outcome.ok) throw new ModelRequestError(outcome.error, outcome.attempts);
+	return outcome.value;
 }

@@ -105,6 +105,47 @@ export function feedbackFor(best: { text: string; reward: number; breakdown: Ite
 	].join('\n');
 }
 
+export interface RoundCandidate {
+	text: string;
+	parsed?: unknown;
+	perplexity?: number;
+	/** Why the candidate is unusable (JSON that breaks the schema). */
+	error?: string;
+}
+
+export interface GeneratedRound {
+	candidates: RoundCandidate[];
+	requests: number;
+	usage: TokenUsage;
+	/** Requests that failed for good. */
+	errors: string[];
+}
+
+/** One round's candidates: one request with `n`, or `n` requests of one. */
+export async function generateRound(
+	request: GenerateRequest,
+	messages: ChatMessage[],
+	n: number,
+	useN: boolean,
+	generate: LoopDeps['generate'],
+): Promise<GeneratedRound> {
+	const counts = useN ? [n] : Array.from({ length: n }, () => 1);
+	const settled = await Promise.allSettled(counts.map((count) => generate({ ...request, messages, options: { ...request.options, n: count } }, count)));
+	const round: GeneratedRound = { candidates: [], requests: counts.length, usage: zeroUsage(), errors: [] };
+	for (const [position, outcome] of settled.entries()) {
+		const count = counts[position];
+		if (outcome.status === 'rejected') {
+			round.errors.push((outcome.reason as Error)?.message ?? String(outcome.reason));
+			continue;
+		}
+		add(round.usage, outcome.value.usage);
+		const list: RoundCandidate[] = outcome.value.candidates ?? [{ text: outcome.value.text, parsed: outcome.value.parsed, perplexity: outcome.value.perplexity }];
+		// A server that ignores n and answers with more choices than asked does not widen the budget.
+		for (const c of list.slice(0, count)) round.candidates.push({ text: c.text, parsed: c.parsed, perplexity: c.perplexity, error: c.error });
+	}
+	return round;
+}
+
 export async function runRewardLoop(
 	request: GenerateRequest,
 	settings: LoopSettings,
@@ -155,22 +196,11 @@ export async function runRewardLoop(
 			break;
 		}
 		roundsUsed = round;
-		const roundRequest: GenerateRequest = { ...request, messages, options: { ...request.options, n: undefined } };
-		const calls = settings.useN ? [n] : Array.from({ length: n }, () => 1);
-		const settled = await Promise.allSettled(calls.map((count) => deps.generate({ ...roundRequest, options: { ...roundRequest.options, n: count } }, count)));
-		requests += calls.length;
-		const candidates: Array<{ text: string; parsed?: unknown; perplexity?: number; error?: string }> = [];
-		for (const outcome of settled) {
-			if (outcome.status === 'rejected') {
-				noteError((outcome.reason as Error)?.message ?? String(outcome.reason));
-				continue;
-			}
-			add(usage, outcome.value.usage);
-			const list = outcome.value.candidates ?? [
-				{ text: outcome.value.text, parsed: outcome.value.parsed, perplexity: outcome.value.perplexity, error: undefined },
-			];
-			for (const c of list) candidates.push({ text: c.text, parsed: c.parsed, perplexity: c.perplexity, error: c.error });
-		}
+		const generated = await generateRound(request, messages, n, settings.useN, deps.generate);
+		requests += generated.requests;
+		add(usage, generated.usage);
+		for (const message of generated.errors) noteError(message);
+		const candidates = generated.candidates;
 		candidatesTried += candidates.length;
 		const texts = candidates.map((c) => c.text);
 		const scored = await Promise.all(

@@ -5,19 +5,11 @@
 import type OpenAI from 'openai';
 import { readUsage } from '../generate/result';
 import type { RateLimitGate } from '../transport/rateLimitGate';
-import { withRetries, type RetrySettings } from '../transport/scheduler';
+import { ModelRequestError, withRetries, type RetrySettings } from '../transport/scheduler';
 import { CancelledError } from '../transport/sleep';
 import type { ModelServices } from './types';
 
-export class ModelRequestError extends Error {
-	constructor(
-		readonly cause: unknown,
-		readonly attempts: number,
-	) {
-		super(cause instanceof Error ? cause.message : String(cause));
-		this.name = 'ModelRequestError';
-	}
-}
+export { ModelRequestError };
 
 export function createModelServices(client: OpenAI, gate: RateLimitGate, retry: RetrySettings): ModelServices {
 	const run = async <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<{ data: T; response: Response }>) => {

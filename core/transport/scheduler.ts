@@ -55,6 +55,17 @@ export type Outcome<T> =
 	| { ok: true; value: T; attempts: number }
 	| { ok: false; error: unknown; attempts: number };
 
+/** A request that failed for good inside a larger task, with how many attempts it took. */
+export class ModelRequestError extends Error {
+	constructor(
+		readonly cause: unknown,
+		readonly attempts: number,
+	) {
+		super(cause instanceof Error ? cause.message : String(cause));
+		this.name = 'ModelRequestError';
+	}
+}
+
 /**
  * Runs one task until it succeeds, fails for good or the signal aborts (CancelledError). Waits for
  * the shared gate before every attempt, and tells it what the server said about the rate limit.

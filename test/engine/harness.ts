@@ -17,6 +17,7 @@ import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
+	type IConnections,
 	type INode,
 	type INodeExecutionData,
 	type INodeType,
@@ -31,6 +32,31 @@ import {
 export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-reward-loop';
 const TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
+export const CODE_TYPE = 'test.code';
+
+/**
+ * A stand-in for n8n's Code node ("Run Once for All Items"): runs `jsCode` with `items` (the input
+ * items' json) and returns what it returns. The real Code node needs n8n's task runner.
+ */
+const codeNode: INodeType = {
+	description: {
+		displayName: 'Code (test stand-in)',
+		name: 'code',
+		group: ['transform'],
+		version: 1,
+		description: 'Runs a function over the items',
+		defaults: { name: 'Code' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Code', name: 'jsCode', type: 'string', default: '' }],
+	},
+	async execute() {
+		const source = this.getNodeParameter('jsCode', 0) as string;
+		const run = new Function('items', source) as (items: IDataObject[]) => IDataObject[];
+		const input = this.getInputData();
+		return [run(input.map((item) => item.json)).map((json, i) => ({ json, pairedItem: { item: Math.min(i, input.length - 1) } }))];
+	},
+};
 
 // In 'cli' mode the engine passes the start node's data through, so the trigger body never runs.
 const manualTrigger: INodeType = {
@@ -123,6 +149,8 @@ export interface RunOptions {
 	credentials?: ICredentialDataDecryptedObject;
 	nodeType?: string;
 	continueOnFail?: boolean;
+	/** More nodes and connections, e.g. a loop from one of the node's outputs back to its input. */
+	extra?: { nodes: INode[]; connections: IConnections };
 }
 
 export interface EngineRun {
@@ -135,7 +163,7 @@ export const NODE_NAME = 'Node Under Test';
 
 export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 	const loader = await loadPackage();
-	const types: Record<string, INodeType | IVersionedNodeType> = { [TRIGGER_TYPE]: manualTrigger };
+	const types: Record<string, INodeType | IVersionedNodeType> = { [TRIGGER_TYPE]: manualTrigger, [CODE_TYPE]: codeNode };
 	for (const [name, data] of Object.entries(loader.nodeTypes)) types[`${loader.packageName}.${name}`] = data.type;
 	const nodeTypes = new PackageNodeTypes(types);
 
@@ -157,20 +185,21 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 		...(options.credentials ? { credentials: { openAiCompatibleApi: { id: 'cred-1', name: 'Test endpoint' } } } : {}),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
-	const connections = { Start: { main: [[{ node: NODE_NAME, type: 'main' as const, index: 0 }]] } };
+	const connections: IConnections = { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] }, ...(options.extra?.connections ?? {}) };
+	const nodes = [trigger, node, ...(options.extra?.nodes ?? [])];
 	const workflowData: IWorkflowBase = {
 		id: 'engine-test',
 		name: 'engine test',
 		active: false,
 		isArchived: false,
 		activeVersionId: null,
-		nodes: [trigger, node],
+		nodes,
 		connections,
 		settings: {},
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as IWorkflowBase;
-	const workflow = new Workflow({ id: 'engine-test', name: 'engine test', nodes: [trigger, node], connections, active: false, nodeTypes });
+	const workflow = new Workflow({ id: 'engine-test', name: 'engine test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
 
 	const url = 'http://127.0.0.1:5678/';
 	const additionalData = {
@@ -226,4 +255,9 @@ export function outputOf(run: IRun, output = 0): INodeExecutionData[] {
 /** The error that stopped the run, if any. */
 export function runError(run: IRun): { message: string; description?: string | null; context?: IDataObject } | undefined {
 	return (run.data.resultData.error ?? taskOf(run)?.error) as never;
+}
+
+/** The node's output `output` over all its runs (a node in a loop runs several times). */
+export function outputsOfAllRuns(run: IRun, output = 0, nodeName = NODE_NAME): INodeExecutionData[] {
+	return (run.data.resultData.runData[nodeName] ?? []).flatMap((task) => task.data?.main?.[output] ?? []);
 }

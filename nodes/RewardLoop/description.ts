@@ -1,0 +1,143 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { generateTextProperties } from '../GenerateText/description';
+import { scoreOutputProperties } from '../ScoreOutput/description';
+import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
+
+/** Generate Text's own parameters; N is the loop's (Candidates Per Round), not an option. */
+const generation: INodeProperties[] = generateTextProperties.map((property) =>
+	property.name === 'options'
+		? { ...property, options: (property.options as INodeProperties[]).filter((option) => option.name !== 'n') }
+		: property,
+);
+
+/** Score Output's own scoring parameters, shown when this node scores. */
+const scoring: INodeProperties[] = scoreOutputProperties
+	.filter((property) => SCORING_PARAMETERS.includes(property.name))
+	.map((property) => ({
+		...property,
+		displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, rewardSource: ['scorers'] } },
+	}));
+
+export const rewardLoopProperties: INodeProperties[] = [
+	{
+		displayName: 'Reward Source',
+		name: 'rewardSource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Scorers in This Node', value: 'scorers', description: 'Score each candidate with Score Output\'s scorers' },
+			{
+				name: 'External (Score Me Output)',
+				value: 'external',
+				description: 'Send candidates out of the "Score me" output; any nodes set the reward and loop them back to this node\'s input',
+			},
+		],
+		default: 'scorers',
+	},
+	...generation,
+	{
+		displayName: 'Candidates Per Round (N)',
+		name: 'candidatesPerRound',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 64 },
+		default: 4,
+		description: 'Best-of-N: how many candidates each round samples',
+	},
+	{
+		displayName: 'Max Rounds',
+		name: 'maxRounds',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 20 },
+		default: 3,
+		description: 'Refine: a round that ends below the threshold is followed by one whose prompt carries the feedback. 1 means best-of-N only.',
+	},
+	...scoring,
+	{
+		displayName: 'Reward Field',
+		name: 'rewardField',
+		type: 'string',
+		default: 'reward',
+		description: 'Where the reward (a number in [0, 1]) is when a candidate comes back to the input',
+		displayOptions: { show: { rewardSource: ['external'] } },
+	},
+	{
+		displayName: 'External Pass Threshold',
+		name: 'externalThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+		default: 0.8,
+		description: 'The loop stops once a candidate\'s reward reaches it',
+		displayOptions: { show: { rewardSource: ['external'] } },
+	},
+	{
+		displayName: 'Loop Options',
+		name: 'loopOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Critique Model',
+				name: 'critiqueModel',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. gpt-4.1-mini',
+				description: 'A model that writes advice from the scores for the next round (Self-Refine); empty: the scorers\' reasons only',
+			},
+			{
+				displayName: 'Include History',
+				name: 'includeHistory',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to output every candidate with its round, reward and reasons',
+			},
+			{
+				displayName: 'Include Input Fields',
+				name: 'includeInput',
+				type: 'boolean',
+				default: true,
+			},
+			{
+				displayName: 'Max Candidates',
+				name: 'maxCandidates',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 12,
+				description: 'Budget: candidates over all rounds',
+			},
+			{
+				displayName: 'Max Errors',
+				name: 'maxErrors',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 2,
+				description: 'Failed requests or unusable candidates tolerated before the item fails',
+			},
+			{
+				displayName: 'Max Tokens',
+				name: 'maxTokens',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 100000,
+				description: 'Budget: tokens over all rounds, generation and judges',
+			},
+			{
+				displayName: 'One Request Per Round (N)',
+				name: 'useN',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to ask for all candidates of a round in one request with n, so the prompt is paid once. Turn off for servers that ignore n.',
+			},
+			{
+				displayName: 'When the Budget Ends Below the Threshold',
+				name: 'onExhausted',
+				type: 'options',
+				options: [
+					{ name: 'Return the Best So Far (Pass False)', value: 'returnBest' },
+					{ name: 'Fail the Item', value: 'fail' },
+				],
+				default: 'returnBest',
+			},
+		],
+	},
+];
