@@ -5,6 +5,8 @@
  * (b) 10,000 items at zero latency: items per second and peak memory.
  * (c) Score Output with rule scorers: items per second (target >= 50,000).
  * (d) Score Output with BLEU and with ROUGE on 100-word texts: items per second (target >= 5,000).
+ * (e) Reward Loop, best-of-5 on 200 items, with n (one request per round) and without: requests and
+ *     tokens per item, items per second.
  * Each scenario runs in a fresh process so that its peak memory is its own.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -73,6 +75,7 @@ async function runScenario(name: string): Promise<ScenarioResult> {
 	}
 
 	if (name.startsWith('score-')) return scoreScenario(name, runWorkflow, outputOf, runError);
+	if (name.startsWith('loop-')) return loopScenario(name, runWorkflow, outputOf, runError);
 
 	const concurrency = name === 'b' ? 10 : 50;
 	const server = await startServer({});
@@ -146,6 +149,54 @@ async function scoreScenario(name: string, runWorkflow: Harness['runWorkflow'], 
 	};
 }
 
+async function loopScenario(name: string, runWorkflow: Harness['runWorkflow'], outputOf: Harness['outputOf'], runError: Harness['runError']): Promise<ScenarioResult> {
+	const useN = name === 'loop-n';
+	const server = await startServer({ latencyMs: 50 });
+	try {
+		const count = 200;
+		const question = 'Describe the battery life, the charging speed and the screen of this phone for a customer who travels a lot and reads maps outdoors; keep it short and concrete. ';
+		const items = Array.from({ length: count }, (_, i) => ({ q: `${question}(customer ${i})` }));
+		const started = performance.now();
+		const run = await runWorkflow({
+			nodeType: 'n8n-nodes-reward-loop.rewardLoop',
+			parameters: {
+				rewardSource: 'scorers',
+				model: { __rl: true, mode: 'id', value: 'mock-small' },
+				promptSource: 'prompt',
+				prompt: '={{ $json.q }}',
+				options: { concurrency: 20 },
+				candidatesPerRound: 5,
+				maxRounds: 1,
+				mode: 'scorers',
+				scorers: { scorer: [{ name: 'battery', type: 'contains', values: 'battery' }, { name: 'brief', type: 'length', unit: 'words', max: 40 }] },
+				threshold: 0.5,
+				loopOptions: { useN, includeHistory: false },
+			},
+			items,
+			credentials: { apiKey: 'sk-bench', baseUrl: server.url },
+		});
+		const wallMs = performance.now() - started;
+		const output = outputOf(run);
+		const seen = await counters(server.url);
+		const sum = (key: string) => output.reduce((total, item) => total + Number((item.json.usage as IDataObject | undefined)?.[key] ?? 0), 0);
+		const ok = !runError(run) && output.length === count && output.every((item) => item.json.error === undefined && item.json.candidatesTried === 5);
+		return {
+			name: `(e) Reward Loop, best-of-5, 200 items, 50 ms latency, ${useN ? 'one request per round with n = 5' : 'five requests per round (n off)'}`,
+			figures: {
+				wall_s: +(wallMs / 1000).toFixed(2),
+				items_per_s: Math.round(count / (wallMs / 1000)),
+				requests_per_item: +(Number(seen.chatRequests) / count).toFixed(2),
+				prompt_tokens_per_item: +(sum('promptTokens') / count).toFixed(1),
+				completion_tokens_per_item: +(sum('completionTokens') / count).toFixed(1),
+				candidates_per_item: +(output.reduce((t, item) => t + Number(item.json.candidatesTried), 0) / count).toFixed(2),
+			},
+			pass: ok,
+		};
+	} finally {
+		server.stop();
+	}
+}
+
 async function main(): Promise<void> {
 	const scenario = process.argv[2];
 	if (scenario) {
@@ -155,13 +206,13 @@ async function main(): Promise<void> {
 	}
 	let allPass = true;
 	const only = process.env.BENCH_ONLY?.split(',');
-	for (const name of ['a', 'b', 'b50', 'score-rules', 'score-bleu', 'score-rouge'].filter((n) => !only || only.includes(n))) {
+	for (const name of ['a', 'b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'loop-n', 'loop-no-n'].filter((n) => !only || only.includes(n))) {
 		const out = execFileSync(TSX, [__filename, name], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 		const result = JSON.parse(out.trim().split('\n').pop() as string) as ScenarioResult;
 		allPass &&= result.pass !== false;
 		console.log(result.name);
-		for (const [key, value] of Object.entries(result.figures)) console.log(`  ${key.padEnd(20)} ${value}`);
-		if (result.pass !== undefined) console.log(`  ${'verdict'.padEnd(20)} ${result.pass ? 'PASS' : 'FAIL'}`);
+		for (const [key, value] of Object.entries(result.figures)) console.log(`  ${key.padEnd(28)} ${value}`);
+		if (result.pass !== undefined) console.log(`  ${'verdict'.padEnd(28)} ${result.pass ? 'PASS' : 'FAIL'}`);
 	}
 	process.exitCode = allPass ? 0 : 1;
 }

@@ -196,6 +196,45 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 		expect(sent.map((e) => e.status)).toEqual([200, 200]);
 	});
 
+	it('Reward Loop: best-of-N with n, a refine round, a critique, and N single requests', async () => {
+		const before = peer.exchanges.length;
+		const parameters = {
+			rewardSource: 'scorers',
+			model: MODEL,
+			promptSource: 'prompt',
+			prompt: '={{ $json.q }}',
+			systemMessage: 'Be brief.',
+			responseFormat: 'text',
+			options: { maxRetries: 0, temperature: 0.9, seed: 3 },
+			candidatesPerRound: 3,
+			maxRounds: 2,
+			mode: 'scorers',
+			scorers: { scorer: [{ name: 'battery', type: 'contains', values: 'battery' }] },
+			threshold: 0.9,
+			loopOptions: { critiqueModel: 'gpt-4.1-mini' },
+		};
+		const withN = await runWorkflow({ nodeType: 'n8n-nodes-reward-loop.rewardLoop', parameters, items: [{ q: 'Describe the phone' }], credentials: credentials() });
+		expect(runError(withN)).toBeUndefined();
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		// Round 1 (n = 3), the critique, round 2 (n = 3) carrying the best answer and the feedback.
+		expect(sent.map((e) => e.status)).toEqual([200, 200, 200]);
+		const bodies = sent.map((e) => JSON.parse(e.requestBody) as { n?: number; messages: Array<{ role: string }> });
+		expect(bodies[0].n).toBe(3);
+		expect(bodies[2].messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+
+		const single = peer.exchanges.length;
+		await runWorkflow({
+			nodeType: 'n8n-nodes-reward-loop.rewardLoop',
+			parameters: { ...parameters, maxRounds: 1, loopOptions: { useN: false } },
+			items: [{ q: 'Describe the phone' }],
+			credentials: credentials(),
+		});
+		const singles = peer.exchanges.slice(single);
+		expect(peer.violations(singles)).toEqual([]);
+		expect(singles.map((e) => e.status)).toEqual([200, 200, 200]);
+	});
+
 	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {
 		const before = peer.exchanges.length;
 		const run = await runWorkflow({

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { MockOpenAiServer, type ChatBody } from '../server/mockOpenAiServer';
-import { CODE_TYPE, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, taskOf } from './harness';
+import { CODE_TYPE, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, startWorkflow, taskOf } from './harness';
 
 const NODE = 'n8n-nodes-reward-loop.rewardLoop';
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
@@ -174,6 +174,26 @@ describe('Reward Loop in n8n\'s engine', () => {
 		expect(server.counters.chatRequests).toBe(3);
 		const usage = done.json.usage as IDataObject;
 		expect(taskOf(run)?.metadata?.tokenUsage).toEqual({ inputTokens: usage.promptTokens, outputTokens: usage.completionTokens });
+	});
+
+	it('items run concurrently; cancelling the execution stops every round at once', async () => {
+		server.configure({ fault: () => 'hang' });
+		const execution = await startWorkflow({
+			nodeType: NODE,
+			parameters: loopParameters({ candidatesPerRound: 2, maxRounds: 3, options: { concurrency: 3, timeout: 60_000 } }, { useN: false }),
+			items: Array.from({ length: 10 }, (_, i) => ({ q: `item ${i}` })),
+			credentials: credentials(),
+		});
+		const deadline = Date.now() + 5000;
+		while (server.counters.inFlight < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+		expect(server.counters.inFlight).toBe(6);
+		execution.cancel();
+		const aborted = Date.now() + 1000;
+		while (server.counters.clientAborts < 6 && Date.now() < aborted) await new Promise((r) => setTimeout(r, 10));
+		expect(server.counters.clientAborts).toBe(6);
+		expect((await execution.result).status).toBe('canceled');
+		await new Promise((r) => setTimeout(r, 200));
+		expect(server.counters.chatRequests).toBe(6);
 	});
 
 	it('external reward mode loops through a Code node that sets the reward, and terminates', async () => {
