@@ -3,7 +3,7 @@
  * community nodes (`<user folder>/.n8n/nodes/node_modules`), and run headless with `n8n execute`.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,102 +98,127 @@ function workflow() {
 describe('real n8n', () => {
 	let server: MockOpenAiServer;
 	let work: string;
+	let env: NodeJS.ProcessEnv;
+	let n8n: string;
 
 	beforeAll(async () => {
 		server = new MockOpenAiServer({ apiKey: API_KEY });
 		await server.start();
 		work = mkdtempSync(join(tmpdir(), 'reward-loop-e2e-'));
-	});
+		const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], {
+			cwd: ROOT,
+			maxBuffer: 64 * 1024 * 1024,
+			timeout: INSTALL_TIMEOUT_MS,
+		});
+		const paths = Object.fromEntries(
+			install.stdout
+				.trim()
+				.split('\n')
+				.map((line) => line.split('=', 2) as [string, string]),
+		);
+		// Jest sets NODE_ENV=test, under which n8n prints no run output.
+		const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
+		env = {
+			...inherited,
+			PATH: `${paths.NODE24_BIN}:${process.env.PATH}`,
+			N8N_USER_FOLDER: work,
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_LOG_LEVEL: 'info',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			N8N_ENCRYPTION_KEY: 'reward-loop-e2e-encryption-key',
+		};
+		n8n = paths.N8N_BIN;
+
+		// Installed as users do: the packed package under .n8n/nodes, its dependencies from npm.
+		const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
+		const tarball = join(work, JSON.parse(packed)[0].filename as string);
+		const nodesDir = join(work, '.n8n', 'nodes');
+		mkdirSync(nodesDir, { recursive: true });
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env });
+		writeFileSync(
+			join(work, 'creds.json'),
+			JSON.stringify(
+				['rlSmokeCred01', 'rlExampleCred01'].map((id) => ({ id, name: `Mock endpoint ${id}`, type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } })),
+			),
+		);
+		await run(n8n, ['import:credentials', `--input=${join(work, 'creds.json')}`], { env, cwd: work });
+	}, INSTALL_TIMEOUT_MS + 180_000);
+
 	afterAll(async () => {
 		await server.stop();
 		rmSync(work, { recursive: true, force: true });
 	});
+	beforeEach(() => server.reset());
 
-	it(
-		'loads the installed package and runs generateText, then scoreOutput with Pass / Fail routing',
-		async () => {
-			const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], {
-				cwd: ROOT,
+	/** Imports a workflow and runs it with `n8n execute`; returns the run JSON and everything printed. */
+	async function execute(definition: { id: string }): Promise<{ result: any; printed: string }> {
+		const file = join(work, `${definition.id}.json`);
+		writeFileSync(file, JSON.stringify(definition));
+		await run(n8n, ['import:workflow', `--input=${file}`], { env, cwd: work });
+		let stdout: string;
+		let stderr: string;
+		try {
+			({ stdout, stderr } = await run(n8n, ['execute', `--id=${definition.id}`, '--rawOutput'], {
+				env,
+				cwd: work,
 				maxBuffer: 64 * 1024 * 1024,
-				timeout: INSTALL_TIMEOUT_MS,
-			});
-			const paths = Object.fromEntries(
-				install.stdout
-					.trim()
-					.split('\n')
-					.map((line) => line.split('=', 2) as [string, string]),
-			);
-			// Jest sets NODE_ENV=test, under which n8n prints no run output.
-			const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
-			const env = {
-				...inherited,
-				PATH: `${paths.NODE24_BIN}:${process.env.PATH}`,
-				N8N_USER_FOLDER: work,
-				N8N_DIAGNOSTICS_ENABLED: 'false',
-				N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-				N8N_TEMPLATES_ENABLED: 'false',
-				N8N_LOG_LEVEL: 'info',
-				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-				N8N_ENCRYPTION_KEY: 'reward-loop-e2e-encryption-key',
-			};
+				timeout: 120_000,
+			}));
+		} catch (error) {
+			const failed = error as { stdout?: string; stderr?: string; message: string };
+			throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
+		}
+		const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
+		if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
+		return { result: JSON.parse(stdout.split('\n').slice(jsonStart).join('\n')), printed: stdout + stderr };
+	}
 
-			// Installed as users do: the packed package under .n8n/nodes, its dependencies from npm.
-			const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
-			const tarball = join(work, JSON.parse(packed)[0].filename as string);
-			const nodesDir = join(work, '.n8n', 'nodes');
-			mkdirSync(nodesDir, { recursive: true });
-			writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-			await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env });
+	it('loads the installed package and runs generateText, then scoreOutput with Pass / Fail routing', async () => {
+		const { result, printed } = await execute(workflow());
+		const runData = result.data.resultData.runData;
+		expect(result.data.resultData.error).toBeUndefined();
+		const output = runData['Generate Text'][0].data.main[0];
+		expect(output).toHaveLength(3);
+		['alpha', 'beta', 'gamma'].forEach((topic, i) => {
+			expect(output[i].json.text).toBe(`Echo: Write about ${topic} #1`);
+			expect(output[i].json.candidates).toHaveLength(2);
+			expect(output[i].json.perplexity).toBeCloseTo(Math.exp(-output[i].json.meanLogprob), 12);
+			expect(output[i].json.usage.totalTokens).toBeGreaterThan(0);
+			expect(output[i].pairedItem).toEqual({ item: i });
+		});
+		expect(runData['Generate Text'][0].metadata?.tokenUsage?.inputTokens).toBeGreaterThan(0);
+		// Score Output routes alpha and gamma to Pass, beta to Fail.
+		const [passed, failed] = runData['Score Output'][0].data.main;
+		expect(passed.map((item: { json: { text: string } }) => item.json.text)).toEqual(['Echo: Write about alpha #1', 'Echo: Write about gamma #1']);
+		expect(failed.map((item: { pairedItem: unknown }) => item.pairedItem)).toEqual([{ item: 1 }]);
+		expect(passed[0].json.scores.on_topic.score).toBe(1);
+		expect(passed[0].json.reward).toBeGreaterThan(0.6);
+		expect(server.counters.completed).toBe(3);
+		expect(server.received.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
+		expect(printed).not.toContain(API_KEY);
+	}, 180_000);
 
-			writeFileSync(
-				join(work, 'creds.json'),
-				JSON.stringify([
-					{ id: 'rlSmokeCred01', name: 'Mock endpoint', type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } },
-				]),
-			);
-			writeFileSync(join(work, 'workflow.json'), JSON.stringify(workflow()));
-			const n8n = paths.N8N_BIN;
-			await run(n8n, ['import:credentials', `--input=${join(work, 'creds.json')}`], { env, cwd: work });
-			await run(n8n, ['import:workflow', `--input=${join(work, 'workflow.json')}`], { env, cwd: work });
-
-			let stdout: string;
-			let stderr: string;
-			try {
-				({ stdout, stderr } = await run(n8n, ['execute', `--id=${WORKFLOW_ID}`, '--rawOutput'], {
-					env,
-					cwd: work,
-					maxBuffer: 64 * 1024 * 1024,
-					timeout: 120_000,
-				}));
-			} catch (error) {
-				const failed = error as { stdout?: string; stderr?: string; message: string };
-				throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
-			}
-			const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
-			if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
-			const result = JSON.parse(stdout.split('\n').slice(jsonStart).join('\n'));
-			const runData = result.data.resultData.runData;
-			expect(result.data.resultData.error).toBeUndefined();
-			const output = runData['Generate Text'][0].data.main[0];
-			expect(output).toHaveLength(3);
-			['alpha', 'beta', 'gamma'].forEach((topic, i) => {
-				expect(output[i].json.text).toBe(`Echo: Write about ${topic} #1`);
-				expect(output[i].json.candidates).toHaveLength(2);
-				expect(output[i].json.perplexity).toBeCloseTo(Math.exp(-output[i].json.meanLogprob), 12);
-				expect(output[i].json.usage.totalTokens).toBeGreaterThan(0);
-				expect(output[i].pairedItem).toEqual({ item: i });
-			});
-			expect(runData['Generate Text'][0].metadata?.tokenUsage?.inputTokens).toBeGreaterThan(0);
-			// Score Output routes alpha and gamma to Pass, beta to Fail.
-			const [passed, failed] = runData['Score Output'][0].data.main;
-			expect(passed.map((item: { json: { text: string } }) => item.json.text)).toEqual(['Echo: Write about alpha #1', 'Echo: Write about gamma #1']);
-			expect(failed.map((item: { pairedItem: unknown }) => item.pairedItem)).toEqual([{ item: 1 }]);
-			expect(passed[0].json.scores.on_topic.score).toBe(1);
-			expect(passed[0].json.reward).toBeGreaterThan(0.6);
-			expect(server.counters.completed).toBe(3);
-			expect(server.received.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
-			expect(stdout + stderr).not.toContain(API_KEY);
-		},
-		INSTALL_TIMEOUT_MS + 180_000,
-	);
+	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
+		// Round 1 never mentions the battery; a refine round (carrying the feedback) does.
+		server.configure({
+			apiKey: API_KEY,
+			answer: ({ body }) => {
+				const refining = (body.messages ?? []).some((m) => m.role === 'assistant');
+				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: refining ? `Battery for two days, option ${i}.` : `A nice phone, option ${i}.` })) };
+			},
+		});
+		const example = JSON.parse(readFileSync(join(ROOT, 'examples/external-reward-loop.json'), 'utf8'));
+		const { result } = await execute(example);
+		expect(result.data.resultData.error).toBeUndefined();
+		const runs = result.data.resultData.runData['Reward Loop'];
+		const done = runs.flatMap((task: { data: { main: unknown[][] } }) => task.data.main[0] ?? []);
+		expect(done).toHaveLength(1);
+		expect(done[0].json).toMatchObject({ text: 'Battery for two days, option 0.', reward: 1, pass: true, roundsUsed: 2, candidatesTried: 4, stopReason: 'threshold' });
+		expect(runs).toHaveLength(3);
+		const refine = server.received[1].body as { messages: Array<{ role: string; content: string }> };
+		expect(refine.messages[2].content).toContain('mention the battery');
+	}, 180_000);
 });
