@@ -4,7 +4,8 @@
  */
 import { tryParseJson } from '../../json/tryParseJson';
 import { validateJsonSchema, describeViolations, type JsonSchema } from '../../json/validateJsonSchema';
-import type { ChatAnswer, ModelServices, ScoreContext } from '../types';
+import { renderTemplate } from '../template';
+import type { ChatAnswer, ModelServices, Sample, ScoreContext } from '../types';
 
 export const CANDIDATE_OPEN = '<<<CANDIDATE>>>';
 export const CANDIDATE_CLOSE = '<<<END CANDIDATE>>>';
@@ -72,4 +73,29 @@ export async function askJudge(models: ModelServices, call: JudgeCall, signal?: 
 	const violations = validateJsonSchema(parsed.value, call.schema);
 	if (violations.length > 0) return { ok: false, problem: `the judge's answer breaks its schema: ${describeViolations(violations)}`, answer };
 	return { ok: true, value: parsed.value as Record<string, unknown>, answer };
+}
+
+export type JudgeMessage = { role: 'system' | 'developer' | 'user' | 'assistant'; content: string };
+
+/**
+ * The judge's conversation: our system message, then either OpenAI-style input messages (where
+ * {{sample.*}} is fenced as it is filled in) or the instructions followed by the fenced output.
+ */
+export function judgeMessages(
+	system: string,
+	input: JudgeMessage[] | undefined,
+	instructions: string,
+	sample: Sample,
+	item: Record<string, unknown>,
+): JudgeMessage[] {
+	if (input?.length) {
+		return [
+			{ role: 'system', content: system },
+			...input.map((m) => ({ role: m.role, content: renderTemplate(m.content, sample, item, { wrapSample: (t) => fence(t) }) })),
+		];
+	}
+	return [
+		{ role: 'system', content: system },
+		{ role: 'user', content: `${renderTemplate(instructions, sample, item)}\n\n${fence(sample.outputText)}` },
+	];
 }

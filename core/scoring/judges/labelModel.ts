@@ -2,15 +2,14 @@
  * A label judge with the semantics of OpenAI's `label_model` grader: the judge picks one of
  * `labels`; the score is 1 when that label is among `passingLabels`, else 0.
  */
-import { renderTemplate } from '../template';
 import { scoreError, type Scorer } from '../types';
-import { askJudge, fence, requireModels, STEPS_SCHEMA, UNTRUSTED_INSTRUCTION, type JudgeStep } from './hardening';
+import { askJudge, judgeMessages, requireModels, STEPS_SCHEMA, UNTRUSTED_INSTRUCTION, type JudgeMessage, type JudgeStep } from './hardening';
 
 export interface LabelModelConfig {
 	model: string;
 	/** What to decide: a question (the node adds the candidate) or OpenAI-style input messages with templates. */
 	instructions?: string;
-	input?: Array<{ role: 'system' | 'developer' | 'user' | 'assistant'; content: string }>;
+	input?: JudgeMessage[];
 	labels: string[];
 	passingLabels: string[];
 	samplingParams?: Record<string, unknown>;
@@ -36,15 +35,7 @@ export function createLabelModelScorer(name: string, config: LabelModelConfig): 
 		type: 'label_model',
 		async score(sample, context) {
 			const models = requireModels(context, name);
-			const messages = config.input?.length
-				? [
-						{ role: 'system' as const, content: system },
-						...config.input.map((m) => ({ role: m.role, content: renderTemplate(m.content, sample, context.item, { wrapSample: (t) => fence(t) }) })),
-					]
-				: [
-						{ role: 'system' as const, content: system },
-						{ role: 'user' as const, content: `${renderTemplate(config.instructions ?? '', sample, context.item)}\n\n${fence(sample.outputText)}` },
-					];
+			const messages = judgeMessages(system, config.input, config.instructions ?? '', sample, context.item);
 			const reply = await askJudge(models, { model: config.model, messages, schemaName: 'label', schema, samplingParams: config.samplingParams }, context.signal);
 			if (!reply.ok) return { ...scoreError(reply.problem), usage: reply.answer?.usage };
 			const label = reply.value.label as string;

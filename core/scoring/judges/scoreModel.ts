@@ -4,15 +4,14 @@
  * or above `passThreshold`, given in the range's own units. A non-numeric answer scores 0 with the
  * error flag.
  */
-import { renderTemplate } from '../template';
 import { clamp01, scoreError, type Scorer } from '../types';
-import { askJudge, fence, requireModels, STEPS_SCHEMA, UNTRUSTED_INSTRUCTION, type JudgeStep } from './hardening';
+import { askJudge, judgeMessages, requireModels, STEPS_SCHEMA, UNTRUSTED_INSTRUCTION, type JudgeMessage, type JudgeStep } from './hardening';
 
 export interface ScoreModelConfig {
 	model: string;
 	/** The grading prompt: either a rubric (the node adds the candidate) or OpenAI-style input messages with templates. */
 	rubric?: string;
-	input?: Array<{ role: 'system' | 'developer' | 'user' | 'assistant'; content: string }>;
+	input?: JudgeMessage[];
 	range?: [number, number];
 	passThreshold?: number;
 	samplingParams?: Record<string, unknown>;
@@ -39,18 +38,7 @@ export function createScoreModelScorer(name: string, config: ScoreModelConfig): 
 		type: 'score_model',
 		async score(sample, context) {
 			const models = requireModels(context, name);
-			const messages = config.input?.length
-				? [
-						{ role: 'system' as const, content: system },
-						...config.input.map((m) => ({ role: m.role, content: renderTemplate(m.content, sample, context.item, { wrapSample: (t) => fence(t) }) })),
-					]
-				: [
-						{ role: 'system' as const, content: system },
-						{
-							role: 'user' as const,
-							content: `Rubric:\n${renderTemplate(config.rubric ?? '', sample, context.item)}\n\n${fence(sample.outputText)}`,
-						},
-					];
+			const messages = judgeMessages(system, config.input, `Rubric:\n${config.rubric ?? ''}`, sample, context.item);
 			const reply = await askJudge(models, { model: config.model, messages, schemaName: 'score', schema, samplingParams: config.samplingParams }, context.signal);
 			if (!reply.ok) return { ...scoreError(reply.problem), usage: reply.answer?.usage };
 			const raw = reply.value.result as number;
