@@ -5,9 +5,24 @@
  */
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
+import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
+import { createClient } from '../../core/transport/client';
 import { locateSpec, startPrismPeer, type PrismPeer } from './prismPeer';
 
-const PATHS = ['/chat/completions', '/models', '/embeddings'];
+const PATHS = [
+	'/chat/completions',
+	'/models',
+	'/embeddings',
+	'/files',
+	'/fine_tuning/jobs',
+	'/fine_tuning/jobs/{fine_tuning_job_id}',
+	'/fine_tuning/jobs/{fine_tuning_job_id}/cancel',
+	'/fine_tuning/jobs/{fine_tuning_job_id}/pause',
+	'/fine_tuning/jobs/{fine_tuning_job_id}/resume',
+	'/fine_tuning/jobs/{fine_tuning_job_id}/events',
+	'/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints',
+	'/fine_tuning/alpha/graders/validate',
+];
 const spec = locateSpec();
 const required = process.env.CI === 'true';
 if (!spec && !required) {
@@ -233,6 +248,56 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 		const singles = peer.exchanges.slice(single);
 		expect(peer.violations(singles)).toEqual([]);
 		expect(singles.map((e) => e.status)).toEqual([200, 200, 200]);
+	});
+
+	it('Fine-tune provider: files, every job operation, the three methods and a grader', async () => {
+		const before = peer.exchanges.length;
+		const provider = new OpenAiCompatibleProvider(createClient({ baseUrl: peer.baseUrl, apiKey: 'sk-conformance-0000' }));
+		const content = Buffer.from('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n');
+		await provider.uploadFile({ filename: 'train.jsonl', content });
+		const grader = { type: 'string_check', name: 'exact', input: '{{sample.output_text}}', reference: '{{item.answer}}', operation: 'eq' };
+		await provider.createJob({
+			model: 'gpt-4.1-mini',
+			trainingFile: 'file-abc',
+			validationFile: 'file-def',
+			method: 'supervised',
+			hyperparameters: { nEpochs: 3, batchSize: 'auto', learningRateMultiplier: 0.5 },
+			suffix: 'support',
+			seed: 7,
+			metadata: { run: 'conformance' },
+		});
+		await provider.createJob({ model: 'gpt-4.1-mini', trainingFile: 'file-abc', method: 'dpo', hyperparameters: { beta: 0.1, nEpochs: 'auto' } });
+		await provider.createJob({
+			model: 'o4-mini',
+			trainingFile: 'file-abc',
+			method: 'reinforcement',
+			grader,
+			hyperparameters: { reasoningEffort: 'medium', computeMultiplier: 'auto', evalInterval: 5, evalSamples: 'auto' },
+		});
+		await provider.validateGrader(grader);
+		await provider.getJob('ftjob-abc');
+		await provider.listJobs({ limit: 5, after: 'ftjob-abc' });
+		await provider.cancelJob('ftjob-abc');
+		await provider.pauseJob('ftjob-abc');
+		await provider.resumeJob('ftjob-abc');
+		await provider.listEvents('ftjob-abc', { limit: 5 });
+		await provider.listCheckpoints('ftjob-abc', { limit: 5 });
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		expect(sent.map((e) => `${e.method} ${e.path.split('?')[0]} ${e.status}`)).toEqual([
+			'POST /files 200',
+			'POST /fine_tuning/jobs 200',
+			'POST /fine_tuning/jobs 200',
+			'POST /fine_tuning/jobs 200',
+			'POST /fine_tuning/alpha/graders/validate 200',
+			'GET /fine_tuning/jobs/ftjob-abc 200',
+			'GET /fine_tuning/jobs 200',
+			'POST /fine_tuning/jobs/ftjob-abc/cancel 200',
+			'POST /fine_tuning/jobs/ftjob-abc/pause 200',
+			'POST /fine_tuning/jobs/ftjob-abc/resume 200',
+			'GET /fine_tuning/jobs/ftjob-abc/events 200',
+			'GET /fine_tuning/jobs/ftjob-abc/checkpoints 200',
+		]);
 	});
 
 	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {

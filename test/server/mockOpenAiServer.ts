@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { exampleForSchema } from './exampleForSchema';
+import { FineTuningSimulator, type FineTuningOptions } from './fineTuning';
 
 export interface ChatRequestContext {
 	/** 1-based number of this chat request since the server started (or was reset). */
@@ -47,6 +48,8 @@ export interface MockServerOptions {
 	embed?: (text: string, model: string) => number[];
 	/** A fault for an /embeddings request, by its inputs. */
 	embeddingFault?: (inputs: string[]) => Fault | undefined;
+	/** Fine-tuning jobs: speed, outcome, signed webhooks. */
+	fineTuning?: FineTuningOptions;
 }
 
 export interface ChatBody {
@@ -199,6 +202,8 @@ export class MockOpenAiServer {
 	counters: Counters = newCounters();
 	received: ReceivedRequest[] = [];
 	served: ServedCompletion[] = [];
+	/** Files and fine-tuning jobs, kept across configure() and reset(). */
+	readonly fineTuning = new FineTuningSimulator();
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -215,6 +220,7 @@ export class MockOpenAiServer {
 	/** Replaces the options (and refills the rate-limit buckets); counters are kept. */
 	configure(options: MockServerOptions): void {
 		this.options = options;
+		this.fineTuning.configure(options.fineTuning ?? {});
 		this.applyLimits();
 	}
 
@@ -239,6 +245,7 @@ export class MockOpenAiServer {
 	}
 
 	async stop(): Promise<void> {
+		this.fineTuning.stop();
 		for (const socket of this.sockets) socket.destroy();
 		if (!this.server) return;
 		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -270,15 +277,16 @@ export class MockOpenAiServer {
 		this.send(res, status, { error: { message, type, param: null, code: null } }, headers);
 	}
 
-	private async readBody(req: IncomingMessage): Promise<unknown> {
+	private async readBody(req: IncomingMessage): Promise<{ raw: Buffer; body: unknown }> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const text = Buffer.concat(chunks).toString('utf8');
-		if (!text) return undefined;
+		const raw = Buffer.concat(chunks);
+		const text = raw.toString('utf8');
+		if (!text) return { raw, body: undefined };
 		try {
-			return JSON.parse(text);
+			return { raw, body: JSON.parse(text) };
 		} catch {
-			return text;
+			return { raw, body: text };
 		}
 	}
 
@@ -307,8 +315,9 @@ export class MockOpenAiServer {
 			done();
 		});
 		try {
-			const body = await this.readBody(req);
-			const path = (req.url ?? '/').split('?')[0].replace(/^\/v1(?=\/)/, '');
+			const { raw, body } = await this.readBody(req);
+			const [rawPath, queryString] = (req.url ?? '/').split('?');
+			const path = rawPath.replace(/^\/v1(?=\/)/, '');
 			if (this.recordRequests) {
 				this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() });
 			}
@@ -338,6 +347,11 @@ export class MockOpenAiServer {
 			}
 			if (req.method === 'POST' && path === '/chat/completions') {
 				await this.chat(req, res, body as ChatBody);
+				return;
+			}
+			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw);
+			if (fineTuning) {
+				this.send(res, fineTuning.status, fineTuning.body);
 				return;
 			}
 			this.sendError(res, 404, `Unknown path ${req.method} ${path}`, 'invalid_request_error');

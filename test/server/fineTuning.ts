@@ -1,0 +1,300 @@
+/**
+ * The test server's fine-tuning side: multipart /files and the /fine_tuning/jobs lifecycle
+ * (validating_files → queued → running → succeeded / failed / cancelled, with pause and resume),
+ * events, checkpoints and fine_tuned_model, advancing one status every `stepMs`. Optionally sends
+ * Standard Webhooks-signed events (`fine_tuning.job.succeeded`, ...) to a URL.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface FineTuningOptions {
+	/** Time between two statuses of a job. */
+	stepMs?: number;
+	/** The final status a job reaches (default succeeded). */
+	outcome?: 'succeeded' | 'failed';
+	/** Where to POST signed job events, with the secret in Standard Webhooks form (whsec_<base64>). */
+	webhook?: { url: string; secret: string };
+}
+
+export interface StoredFile {
+	id: string;
+	object: 'file';
+	bytes: number;
+	created_at: number;
+	filename: string;
+	purpose: string;
+	status: 'processed';
+	content: string;
+}
+
+type Status = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'paused';
+const PROGRESSION: Status[] = ['validating_files', 'queued', 'running'];
+const FINAL = new Set<Status>(['succeeded', 'failed', 'cancelled']);
+
+interface Job {
+	id: string;
+	object: 'fine_tuning.job';
+	model: string;
+	created_at: number;
+	finished_at: number | null;
+	fine_tuned_model: string | null;
+	organization_id: string;
+	result_files: string[];
+	status: Status;
+	validation_file: string | null;
+	training_file: string;
+	hyperparameters: Record<string, unknown>;
+	trained_tokens: number | null;
+	error: { code: string; message: string; param: string | null } | null;
+	seed: number;
+	suffix?: string | null;
+	metadata?: Record<string, string> | null;
+	method?: Record<string, unknown>;
+	estimated_finish: number | null;
+	integrations: unknown[] | null;
+	user_provided_suffix?: string | null;
+	/** Steps taken along PROGRESSION and into the outcome; paused jobs do not advance. */
+	step: number;
+	events: Array<{ id: string; object: 'fine_tuning.job.event'; created_at: number; level: 'info' | 'warn' | 'error'; message: string; type: 'message' | 'metrics'; data?: unknown }>;
+	checkpoints: Array<Record<string, unknown>>;
+}
+
+export interface Reply {
+	status: number;
+	body: unknown;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Splits a multipart/form-data body into its fields and files. */
+export function parseMultipart(raw: Buffer, contentType: string): Record<string, { value: string; filename?: string }> {
+	const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+	if (!boundary) throw new Error('no multipart boundary');
+	const marker = `--${boundary[1] ?? boundary[2]}`;
+	const fields: Record<string, { value: string; filename?: string }> = {};
+	for (const part of raw.toString('utf8').split(marker).slice(1)) {
+		if (part.startsWith('--')) break;
+		const [head, ...rest] = part.replace(/^\r\n/, '').split('\r\n\r\n');
+		const name = /name="([^"]*)"/i.exec(head)?.[1];
+		if (!name) continue;
+		const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+		fields[name] = { value: rest.join('\r\n\r\n').replace(/\r\n$/, ''), ...(filename !== undefined ? { filename } : {}) };
+	}
+	return fields;
+}
+
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+	return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+export class FineTuningSimulator {
+	readonly files = new Map<string, StoredFile>();
+	readonly jobs = new Map<string, Job>();
+	readonly webhooksSent: Array<{ id: string; type: string; status: number }> = [];
+	private timer: NodeJS.Timeout | undefined;
+
+	constructor(private options: FineTuningOptions = {}) {}
+
+	configure(options: FineTuningOptions): void {
+		this.options = options;
+		// A running clock keeps its old speed: restart it at the new one.
+		if (this.timer) {
+			this.stop();
+			this.ensureTicking();
+		}
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+	}
+
+	private ensureTicking(): void {
+		if (this.timer) return;
+		this.timer = setInterval(() => void this.tick(), this.options.stepMs ?? 50);
+		this.timer.unref();
+	}
+
+	private event(job: Job, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+		job.events.unshift({ id: `ftevent-${randomUUID().slice(0, 12)}`, object: 'fine_tuning.job.event', created_at: now(), level, message, type: 'message' });
+	}
+
+	private async tick(): Promise<void> {
+		for (const job of this.jobs.values()) {
+			if (FINAL.has(job.status) || job.status === 'paused') continue;
+			job.step++;
+			if (job.step < PROGRESSION.length) {
+				job.status = PROGRESSION[job.step];
+				this.event(job, `Job ${job.status.replace('_', ' ')}`);
+				if (job.status === 'running') {
+					job.checkpoints.unshift({
+						id: `ftckpt-${job.id.slice(-8)}-1`,
+						object: 'fine_tuning.job.checkpoint',
+						created_at: now(),
+						fine_tuned_model_checkpoint: `ft:${job.model}:mock::${job.id.slice(-8)}:ckpt-step-10`,
+						fine_tuning_job_id: job.id,
+						step_number: 10,
+						metrics: { step: 10, train_loss: 0.42, train_mean_token_accuracy: 0.81 },
+					});
+				}
+				continue;
+			}
+			await this.finish(job, this.options.outcome ?? 'succeeded');
+		}
+		if ([...this.jobs.values()].every((job) => FINAL.has(job.status) || job.status === 'paused')) this.stop();
+	}
+
+	private async finish(job: Job, status: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+		job.status = status;
+		job.finished_at = now();
+		if (status === 'succeeded') {
+			job.fine_tuned_model = `ft:${job.model}:mock:${job.suffix ?? 'custom'}:${job.id.slice(-8)}`;
+			job.trained_tokens = 4321;
+			this.event(job, 'The job has successfully completed');
+		} else if (status === 'failed') {
+			job.error = { code: 'invalid_training_file', message: 'The training file has too few examples.', param: 'training_file' };
+			this.event(job, 'The job failed', 'error');
+		} else this.event(job, 'Job cancelled');
+		await this.sendWebhook(`fine_tuning.job.${status}`, job.id);
+	}
+
+	/** Sends a Standard Webhooks-signed event; `tamper` corrupts it for tests of rejection. */
+	async sendWebhook(type: string, jobId: string, tamper?: 'signature' | 'stale'): Promise<number | undefined> {
+		const hook = this.options.webhook;
+		if (!hook) return undefined;
+		const id = `wh_${randomUUID().replace(/-/g, '')}`;
+		const timestamp = tamper === 'stale' ? now() - 3600 : now();
+		const body = JSON.stringify({ id: `evt_${randomUUID().slice(0, 16)}`, object: 'event', created_at: timestamp, type, data: { id: jobId } });
+		const signature = tamper === 'signature' ? signWebhook(`whsec_${Buffer.from('not the secret').toString('base64')}`, id, timestamp, body) : signWebhook(hook.secret, id, timestamp, body);
+		try {
+			const response = await fetch(hook.url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+				body,
+			});
+			this.webhooksSent.push({ id, type, status: response.status });
+			return response.status;
+		} catch {
+			this.webhooksSent.push({ id, type, status: 0 });
+			return 0;
+		}
+	}
+
+	private list<T>(items: T[], query: URLSearchParams): Reply {
+		const limit = Number(query.get('limit') ?? 20);
+		const after = query.get('after');
+		const start = after ? items.findIndex((item) => (item as { id: string }).id === after) + 1 : 0;
+		const page = items.slice(start, start + limit);
+		return { status: 200, body: { object: 'list', data: page, has_more: start + limit < items.length } };
+	}
+
+	private publicJob(job: Job): Omit<Job, 'step' | 'events' | 'checkpoints'> {
+		const { step: _step, events: _events, checkpoints: _checkpoints, ...rest } = job;
+		return rest;
+	}
+
+	/** Answers a fine-tuning or files request, or undefined when the path is not one of them. */
+	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+		if (method === 'POST' && path === '/files') {
+			const contentType = String(headers['content-type'] ?? '');
+			if (!contentType.startsWith('multipart/form-data')) return error(400, 'files must be sent as multipart/form-data');
+			const fields = parseMultipart(raw, contentType);
+			if (!fields.file?.filename) return error(400, 'missing file');
+			if (!['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'].includes(fields.purpose?.value ?? '')) return error(400, 'invalid purpose');
+			const file: StoredFile = {
+				id: `file-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+				object: 'file',
+				bytes: Buffer.byteLength(fields.file.value),
+				created_at: now(),
+				filename: fields.file.filename,
+				purpose: fields.purpose.value,
+				status: 'processed',
+				content: fields.file.value,
+			};
+			this.files.set(file.id, file);
+			const { content: _content, ...publicFile } = file;
+			return { status: 200, body: publicFile };
+		}
+		const fileMatch = /^\/files\/([^/]+)$/.exec(path);
+		if (method === 'GET' && fileMatch) {
+			const file = this.files.get(fileMatch[1]);
+			if (!file) return error(404, `No such File object: ${fileMatch[1]}`);
+			const { content: _content, ...publicFile } = file;
+			return { status: 200, body: publicFile };
+		}
+		if (path === '/fine_tuning/jobs') {
+			if (method === 'GET') return this.list([...this.jobs.values()].reverse().map((job) => this.publicJob(job)), query);
+			if (method !== 'POST') return error(405, 'method not allowed');
+			let body: Record<string, unknown>;
+			try {
+				body = JSON.parse(raw.toString('utf8'));
+			} catch {
+				return error(400, 'the body is not JSON');
+			}
+			if (typeof body.model !== 'string' || typeof body.training_file !== 'string') return error(400, 'model and training_file are required');
+			if (!this.files.has(body.training_file)) return error(400, `invalid training_file: ${body.training_file}`);
+			if (body.validation_file && !this.files.has(String(body.validation_file))) return error(400, `invalid validation_file: ${String(body.validation_file)}`);
+			const trainingMethod = (body.method as Record<string, unknown> | undefined) ?? { type: 'supervised', supervised: { hyperparameters: body.hyperparameters ?? {} } };
+			const job: Job = {
+				id: `ftjob-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+				object: 'fine_tuning.job',
+				model: body.model,
+				created_at: now(),
+				finished_at: null,
+				fine_tuned_model: null,
+				organization_id: 'org-mock',
+				result_files: [],
+				status: 'validating_files',
+				validation_file: (body.validation_file as string | undefined) ?? null,
+				training_file: body.training_file,
+				hyperparameters: (body.hyperparameters as Record<string, unknown>) ?? { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
+				trained_tokens: null,
+				error: null,
+				seed: typeof body.seed === 'number' ? body.seed : 42,
+				suffix: (body.suffix as string | undefined) ?? null,
+				metadata: (body.metadata as Record<string, string> | undefined) ?? null,
+				method: trainingMethod,
+				estimated_finish: null,
+				integrations: null,
+				step: 0,
+				events: [],
+				checkpoints: [],
+			};
+			this.event(job, `Created fine-tuning job: ${job.id}`);
+			this.jobs.set(job.id, job);
+			this.ensureTicking();
+			return { status: 200, body: this.publicJob(job) };
+		}
+		const jobMatch = /^\/fine_tuning\/jobs\/([^/]+)(?:\/(cancel|pause|resume|events|checkpoints))?$/.exec(path);
+		if (jobMatch) {
+			const job = this.jobs.get(jobMatch[1]);
+			if (!job) return error(404, `No such fine-tuning job: ${jobMatch[1]}`);
+			const action = jobMatch[2];
+			if (!action && method === 'GET') return { status: 200, body: this.publicJob(job) };
+			if (action === 'events' && method === 'GET') return this.list(job.events, query);
+			if (action === 'checkpoints' && method === 'GET') return this.list(job.checkpoints, query);
+			if (method !== 'POST') return error(405, 'method not allowed');
+			if (action === 'cancel') {
+				if (FINAL.has(job.status)) return error(400, `Job ${job.id} has already ${job.status}`);
+				void this.finish(job, 'cancelled');
+				return { status: 200, body: this.publicJob(job) };
+			}
+			if (action === 'pause') {
+				if (job.status !== 'running') return error(400, `Job ${job.id} is not running`);
+				job.status = 'paused';
+				this.event(job, 'Job paused');
+				return { status: 200, body: this.publicJob(job) };
+			}
+			if (action === 'resume') {
+				if (job.status !== 'paused') return error(400, `Job ${job.id} is not paused`);
+				job.status = 'running';
+				this.event(job, 'Job resumed');
+				this.ensureTicking();
+				return { status: 200, body: this.publicJob(job) };
+			}
+		}
+		return undefined;
+	}
+}
