@@ -194,8 +194,97 @@ export class FineTuningSimulator {
 		return rest;
 	}
 
+	/** A job as Together's API shows it: its own status names, output_name, ISO dates. */
+	private togetherJob(job: Job): Record<string, unknown> {
+		const status: Record<Status, string> = { validating_files: 'pending', queued: 'queued', running: 'running', paused: 'running', succeeded: 'completed', failed: 'error', cancelled: 'cancelled' };
+		const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+		return {
+			id: job.id,
+			status: status[job.status],
+			model: job.model,
+			output_name: job.fine_tuned_model,
+			training_file: job.training_file,
+			validation_file: job.validation_file,
+			created_at: iso(job.created_at),
+			updated_at: iso(job.finished_at ?? job.created_at),
+			total_tokens: job.trained_tokens,
+			...(job.error ? { message: job.error.message } : {}),
+			...(job.method ?? {}),
+		};
+	}
+
+	/** Together AI's routes over the same files and jobs. */
+	private together(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error' } } });
+		if (method === 'POST' && path === '/files/upload') {
+			const fields = parseMultipart(raw, String(headers['content-type'] ?? ''));
+			if (!fields.file?.filename || fields.purpose?.value !== 'fine-tune') return error(400, 'file and purpose=fine-tune are required');
+			const id = `file-${randomUUID()}`;
+			this.files.set(id, { id, object: 'file', bytes: Buffer.byteLength(fields.file.value), created_at: now(), filename: fields.file_name?.value ?? fields.file.filename, purpose: 'fine-tune', status: 'processed', content: fields.file.value });
+			return { status: 200, body: { id, object: 'file', created_at: now(), purpose: 'fine-tune', filename: fields.file_name?.value ?? fields.file.filename, bytes: Buffer.byteLength(fields.file.value), FileType: 'jsonl' } };
+		}
+		if (path === '/fine-tunes' && method === 'GET') return { status: 200, body: { data: [...this.jobs.values()].map((job) => this.togetherJob(job)) } };
+		if (path === '/fine-tunes' && method === 'POST') {
+			const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+			if (typeof body.model !== 'string' || typeof body.training_file !== 'string' || !this.files.has(body.training_file)) return error(400, 'model and an uploaded training_file are required');
+			const type = (body.training_type as { type?: string } | undefined)?.type;
+			if (type !== 'Lora' && type !== 'Full') return error(400, 'training_type.type must be Lora or Full');
+			const trainingMethod = (body.training_method as { method?: string } | undefined)?.method;
+			if (trainingMethod !== 'sft' && trainingMethod !== 'dpo') return error(400, 'training_method.method must be sft or dpo');
+			const job = this.createJob(body.model, body.training_file, (body.validation_file as string | undefined) ?? null, { together: body }, body.suffix as string | undefined);
+			return { status: 200, body: this.togetherJob(job) };
+		}
+		const match = /^\/fine-tunes\/([^/]+)(?:\/(cancel|events|checkpoints))?$/.exec(path);
+		if (!match) return undefined;
+		const job = this.jobs.get(match[1]);
+		if (!job) return error(404, `fine-tune ${match[1]} not found`);
+		if (!match[2] && method === 'GET') return { status: 200, body: this.togetherJob(job) };
+		if (match[2] === 'cancel' && method === 'POST') {
+			if (!FINAL.has(job.status)) void this.finish(job, 'cancelled');
+			return { status: 200, body: this.togetherJob(job) };
+		}
+		if (match[2] === 'events') return { status: 200, body: { data: [...job.events].reverse().map((e) => ({ object: 'fine-tune-event', created_at: new Date(e.created_at * 1000).toISOString(), level: e.level, message: e.message, type: 'JOB_' + e.type.toUpperCase() })) } };
+		if (match[2] === 'checkpoints') return { status: 200, body: { data: job.checkpoints.map((c) => ({ type: 'Intermediate', timestamp: new Date(Number(c.created_at) * 1000).toISOString(), name: c.fine_tuned_model_checkpoint, step: c.step_number })) } };
+		return error(405, 'method not allowed');
+	}
+
+	private createJob(model: string, trainingFile: string, validationFile: string | null, trainingMethod: Record<string, unknown>, suffix?: string, extra: Partial<Job> = {}): Job {
+		const job: Job = {
+			id: `ftjob-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+			object: 'fine_tuning.job',
+			model,
+			created_at: now(),
+			finished_at: null,
+			fine_tuned_model: null,
+			organization_id: 'org-mock',
+			result_files: [],
+			status: 'validating_files',
+			validation_file: validationFile,
+			training_file: trainingFile,
+			hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
+			trained_tokens: null,
+			error: null,
+			seed: 42,
+			suffix: suffix ?? null,
+			metadata: null,
+			method: trainingMethod,
+			estimated_finish: null,
+			integrations: null,
+			step: 0,
+			events: [],
+			checkpoints: [],
+			...extra,
+		};
+		this.event(job, `Created fine-tuning job: ${job.id}`);
+		this.jobs.set(job.id, job);
+		this.ensureTicking();
+		return job;
+	}
+
 	/** Answers a fine-tuning or files request, or undefined when the path is not one of them. */
 	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+		const together = this.together(method, path, headers, raw);
+		if (together) return together;
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
 		if (method === 'POST' && path === '/files') {
 			const contentType = String(headers['content-type'] ?? '');
@@ -237,34 +326,11 @@ export class FineTuningSimulator {
 			if (!this.files.has(body.training_file)) return error(400, `invalid training_file: ${body.training_file}`);
 			if (body.validation_file && !this.files.has(String(body.validation_file))) return error(400, `invalid validation_file: ${String(body.validation_file)}`);
 			const trainingMethod = (body.method as Record<string, unknown> | undefined) ?? { type: 'supervised', supervised: { hyperparameters: body.hyperparameters ?? {} } };
-			const job: Job = {
-				id: `ftjob-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
-				object: 'fine_tuning.job',
-				model: body.model,
-				created_at: now(),
-				finished_at: null,
-				fine_tuned_model: null,
-				organization_id: 'org-mock',
-				result_files: [],
-				status: 'validating_files',
-				validation_file: (body.validation_file as string | undefined) ?? null,
-				training_file: body.training_file,
+			const job = this.createJob(body.model, body.training_file, (body.validation_file as string | undefined) ?? null, trainingMethod, (body.suffix as string | undefined) ?? undefined, {
 				hyperparameters: (body.hyperparameters as Record<string, unknown>) ?? { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
-				trained_tokens: null,
-				error: null,
 				seed: typeof body.seed === 'number' ? body.seed : 42,
-				suffix: (body.suffix as string | undefined) ?? null,
 				metadata: (body.metadata as Record<string, string> | undefined) ?? null,
-				method: trainingMethod,
-				estimated_finish: null,
-				integrations: null,
-				step: 0,
-				events: [],
-				checkpoints: [],
-			};
-			this.event(job, `Created fine-tuning job: ${job.id}`);
-			this.jobs.set(job.id, job);
-			this.ensureTicking();
+			});
 			return { status: 200, body: this.publicJob(job) };
 		}
 		const jobMatch = /^\/fine_tuning\/jobs\/([^/]+)(?:\/(cancel|pause|resume|events|checkpoints))?$/.exec(path);

@@ -1,0 +1,181 @@
+/**
+ * Together AI's fine-tuning API over plain HTTP (`/files/upload`, `/fine-tunes`, events,
+ * checkpoints), with LoRA or full training and SFT or DPO. Together has no reinforcement
+ * fine-tuning and no pause / resume: the adapter says so.
+ * Shapes from Together's API reference and its Python SDK's FinetuneRequest.
+ */
+import {
+	UnsupportedOperationError,
+	type Checkpoint,
+	type FineTuneJob,
+	type FineTuneProvider,
+	type JobEvent,
+	type JobSpec,
+	type JobStatus,
+	type Operation,
+	type Page,
+	type TrainingMethod,
+	type UploadedFile,
+} from './types';
+
+export const TOGETHER_BASE_URL = 'https://api.together.xyz/v1';
+
+/** Together's statuses on the common scale. */
+const STATUS: Record<string, JobStatus> = {
+	pending: 'queued',
+	queued: 'queued',
+	running: 'running',
+	compressing: 'running',
+	uploading: 'running',
+	cancel_requested: 'running',
+	cancelled: 'cancelled',
+	error: 'failed',
+	user_error: 'failed',
+	completed: 'succeeded',
+};
+
+export class TogetherApiError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+		readonly headers: Headers,
+	) {
+		super(`${status} ${message}`);
+		this.name = 'TogetherApiError';
+	}
+}
+
+const seconds = (value: unknown): number => (typeof value === 'number' ? value : Math.floor(Date.parse(String(value)) / 1000) || 0);
+
+export function toTogetherJob(raw: Record<string, unknown>): FineTuneJob {
+	const status = String(raw.status ?? '');
+	return {
+		id: String(raw.id),
+		status: STATUS[status] ?? 'running',
+		model: String(raw.model ?? ''),
+		fineTunedModel: status === 'completed' ? String(raw.output_name ?? raw.model_output_name ?? '') || null : null,
+		createdAt: seconds(raw.created_at),
+		finishedAt: ['completed', 'cancelled', 'error', 'user_error'].includes(status) ? seconds(raw.updated_at ?? raw.created_at) : null,
+		trainedTokens: typeof raw.total_tokens === 'number' ? raw.total_tokens : null,
+		error: status === 'error' || status === 'user_error' ? String(raw.message ?? raw.error ?? status) : null,
+		raw,
+	};
+}
+
+export class TogetherProvider implements FineTuneProvider {
+	readonly name = 'Together AI';
+	readonly operations = new Set<Operation>(['upload', 'create', 'get', 'list', 'cancel', 'events', 'checkpoints']);
+	readonly methods = new Set<TrainingMethod>(['supervised', 'dpo']);
+	private readonly baseUrl: string;
+
+	constructor(
+		private readonly apiKey: string,
+		baseUrl = TOGETHER_BASE_URL,
+		private readonly fetcher: typeof fetch = fetch,
+	) {
+		this.baseUrl = baseUrl.replace(/\/+$/, '');
+	}
+
+	private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Record<string, unknown>> {
+		const init: RequestInit = { method, headers: { Authorization: `Bearer ${this.apiKey}`, Accept: 'application/json' }, signal };
+		if (body instanceof FormData) init.body = body;
+		else if (body !== undefined) {
+			init.body = JSON.stringify(body);
+			(init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+		}
+		const response = await this.fetcher(`${this.baseUrl}${path}`, init);
+		const text = await response.text();
+		let parsed: Record<string, unknown> = {};
+		try {
+			parsed = text ? JSON.parse(text) : {};
+		} catch {
+			parsed = { message: text };
+		}
+		if (!response.ok) {
+			const error = parsed.error as { message?: string } | string | undefined;
+			const message = typeof error === 'string' ? error : error?.message ?? String(parsed.message ?? response.statusText);
+			throw new TogetherApiError(response.status, message, response.headers);
+		}
+		return parsed;
+	}
+
+	async uploadFile(file: { filename: string; content: Buffer }, signal?: AbortSignal): Promise<UploadedFile> {
+		const form = new FormData();
+		form.append('purpose', 'fine-tune');
+		form.append('file_name', file.filename);
+		form.append('file', new Blob([new Uint8Array(file.content)], { type: 'application/jsonl' }), file.filename);
+		const created = await this.call('POST', '/files/upload', form, signal);
+		return { id: String(created.id), bytes: Number(created.bytes ?? file.content.length), filename: String(created.filename ?? file.filename), purpose: String(created.purpose ?? 'fine-tune') };
+	}
+
+	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
+		if (spec.method === 'reinforcement') throw new UnsupportedOperationError(this.name, 'reinforcement fine-tuning');
+		const h = spec.hyperparameters ?? {};
+		const fixed = (value: unknown) => (value === 'auto' ? undefined : value);
+		const body: Record<string, unknown> = {
+			model: spec.model,
+			training_file: spec.trainingFile,
+			training_type: spec.trainingType === 'full' ? { type: 'Full' } : { type: 'Lora' },
+			training_method: spec.method === 'dpo' ? { method: 'dpo', ...(fixed(h.beta) !== undefined ? { dpo_beta: h.beta } : {}) } : { method: 'sft', train_on_inputs: 'auto' },
+		};
+		const optional: Record<string, unknown> = {
+			validation_file: spec.validationFile,
+			n_epochs: fixed(h.nEpochs),
+			batch_size: h.batchSize === 'auto' ? 'max' : h.batchSize,
+			// Together takes an absolute learning rate, not OpenAI's multiplier.
+			learning_rate: fixed(h.learningRateMultiplier),
+			suffix: spec.suffix,
+			random_seed: spec.seed,
+		};
+		for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
+		return toTogetherJob(await this.call('POST', '/fine-tunes', body, signal));
+	}
+
+	async getJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
+		return toTogetherJob(await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}`, undefined, signal));
+	}
+
+	async listJobs(options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<FineTuneJob>> {
+		const all = ((await this.call('GET', '/fine-tunes', undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		// Together returns every job at once: page here, so the node's paging works the same everywhere.
+		const start = options.after ? all.findIndex((job) => job.id === options.after) + 1 : 0;
+		const limit = options.limit ?? 20;
+		return { data: all.slice(start, start + limit).map(toTogetherJob), hasMore: start + limit < all.length };
+	}
+
+	async cancelJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
+		return toTogetherJob(await this.call('POST', `/fine-tunes/${encodeURIComponent(id)}/cancel`, undefined, signal));
+	}
+
+	async pauseJob(): Promise<FineTuneJob> {
+		throw new UnsupportedOperationError(this.name, 'pausing a job');
+	}
+
+	async resumeJob(): Promise<FineTuneJob> {
+		throw new UnsupportedOperationError(this.name, 'resuming a job');
+	}
+
+	async listEvents(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<JobEvent>> {
+		const events = ((await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}/events`, undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		const limit = options.limit ?? 20;
+		return {
+			data: events.slice(0, limit).map((e, i) => ({ id: String(e.id ?? `${id}-event-${i}`), createdAt: seconds(e.created_at), level: String(e.level ?? 'info'), message: String(e.message ?? '') })),
+			hasMore: events.length > limit,
+		};
+	}
+
+	async listCheckpoints(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<Checkpoint>> {
+		const checkpoints = ((await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}/checkpoints`, undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		const limit = options.limit ?? 20;
+		return {
+			data: checkpoints.slice(0, limit).map((c, i) => ({
+				id: String(c.name ?? c.id ?? `${id}-checkpoint-${i}`),
+				createdAt: seconds(c.timestamp ?? c.created_at),
+				step: typeof c.step === 'number' ? c.step : null,
+				model: typeof c.name === 'string' ? c.name : null,
+				metrics: {},
+			})),
+			hasMore: checkpoints.length > limit,
+		};
+	}
+}
