@@ -6,6 +6,8 @@ export type { ConnectionConfig } from './connection';
 
 export interface ClientOptions {
 	timeoutMs?: number;
+	/** The SDK's own retries: 0 where the scheduler retries (the default), more for one-off calls. */
+	maxRetries?: number;
 }
 
 /**
@@ -26,6 +28,6 @@ export function createClient(config: ConnectionConfig, options: ClientOptions = 
 		webhookSecret: null,
 		defaultHeaders,
 		timeout: options.timeoutMs,
-		maxRetries: 0,
+		maxRetries: options.maxRetries ?? 0,
 	});
 }

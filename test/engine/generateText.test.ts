@@ -141,20 +141,20 @@ describe('Generate Text in n8n\'s engine', () => {
 
 	it('cancelling the execution aborts in-flight requests at once and sends no more', async () => {
 		server.configure({ fault: () => 'hang' });
+		// Counted by prompt, so that a straggler from an earlier test cannot blur the figures.
+		const sent = () => server.received.filter((r) => JSON.stringify(r.body).includes('cancel-')).length;
 		const execution = await startWorkflow({
 			parameters: promptParameters({ concurrency: 5, timeout: 60_000 }),
-			items: itemsNamed(50),
+			items: itemsNamed(50, 'cancel'),
 			credentials: credentials(),
 		});
-		await waitFor(() => server.counters.inFlight === 5, 5000);
-		const sentBeforeCancel = server.counters.chatRequests;
-		expect(sentBeforeCancel).toBe(5);
+		await waitFor(() => sent() === 5 && server.counters.inFlight >= 5, 5000);
 		execution.cancel();
-		await waitFor(() => server.counters.clientAborts === 5, 1000);
+		await waitFor(() => server.counters.clientAborts >= 5, 1000);
 		const run = await execution.result;
 		expect(run.status).toBe('canceled');
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(server.counters.chatRequests).toBe(sentBeforeCancel);
+		expect(sent()).toBe(5);
 		expect(server.counters.inFlight).toBe(0);
 	});
 

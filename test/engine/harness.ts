@@ -17,6 +17,7 @@ import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
+	type IBinaryData,
 	type IConnections,
 	type INode,
 	type INodeExecutionData,
@@ -54,7 +55,18 @@ const codeNode: INodeType = {
 		const source = this.getNodeParameter('jsCode', 0) as string;
 		const run = new Function('items', source) as (items: IDataObject[]) => IDataObject[];
 		const input = this.getInputData();
-		return [run(input.map((item) => item.json)).map((json, i) => ({ json, pairedItem: { item: Math.min(i, input.length - 1) } }))];
+		// A returned `$binary` ({ property: { data: text, fileName } }) becomes the item's binary data.
+		return [
+			await Promise.all(
+				run(input.map((item) => item.json)).map(async ({ $binary, ...json }, i) => {
+					const binary: Record<string, IBinaryData> = {};
+					for (const [property, file] of Object.entries(($binary ?? {}) as Record<string, { data: string; fileName: string }>)) {
+						binary[property] = await this.helpers.prepareBinaryData(Buffer.from(file.data), file.fileName, 'application/jsonl');
+					}
+					return { json, ...(Object.keys(binary).length ? { binary } : {}), pairedItem: { item: Math.min(i, input.length - 1) } };
+				}),
+			),
+		];
 	},
 };
 
@@ -147,6 +159,8 @@ export interface RunOptions {
 	items: IDataObject[];
 	/** Omitted: the node has no credential selected. */
 	credentials?: ICredentialDataDecryptedObject;
+	/** Credentials of other types (e.g. togetherAiApi), for this node and the extra nodes. */
+	otherCredentials?: Record<string, ICredentialDataDecryptedObject>;
 	nodeType?: string;
 	continueOnFail?: boolean;
 	/** More nodes and connections, e.g. a loop from one of the node's outputs back to its input. */
@@ -182,7 +196,9 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 		typeVersion: 1,
 		position: [200, 0],
 		parameters: options.parameters as INode['parameters'],
-		...(options.credentials ? { credentials: { openAiCompatibleApi: { id: 'cred-1', name: 'Test endpoint' } } } : {}),
+		credentials: Object.fromEntries(
+			Object.keys({ ...(options.credentials ? { openAiCompatibleApi: 1 } : {}), ...(options.otherCredentials ?? {}) }).map((type) => [type, { id: `cred-${type}`, name: `Test ${type}` }]),
+		),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	const connections: IConnections = { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] }, ...(options.extra?.connections ?? {}) };
@@ -203,7 +219,7 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 
 	const url = 'http://127.0.0.1:5678/';
 	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(options.credentials ? { openAiCompatibleApi: options.credentials } : {}),
+		credentialsHelper: new TestCredentialsHelper({ ...(options.credentials ? { openAiCompatibleApi: options.credentials } : {}), ...(options.otherCredentials ?? {}) }),
 		hooks: new ExecutionLifecycleHooks('cli', 'engine-execution', workflowData),
 		executeWorkflow: async () => {
 			throw new Error('not used');

@@ -181,19 +181,21 @@ describe('Reward Loop in n8n\'s engine', () => {
 		const execution = await startWorkflow({
 			nodeType: NODE,
 			parameters: loopParameters({ candidatesPerRound: 2, maxRounds: 3, options: { concurrency: 3, timeout: 60_000 } }, { useN: false }),
-			items: Array.from({ length: 10 }, (_, i) => ({ q: `item ${i}` })),
+			items: Array.from({ length: 10 }, (_, i) => ({ q: `loop-cancel ${i}` })),
 			credentials: credentials(),
 		});
+		// Counted by prompt, so that a straggler from an earlier test cannot blur the figures.
+		const sent = () => server.received.filter((r) => JSON.stringify(r.body).includes('loop-cancel')).length;
 		const deadline = Date.now() + 5000;
-		while (server.counters.inFlight < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-		expect(server.counters.inFlight).toBe(6);
+		while (sent() < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+		expect(sent()).toBe(6);
 		execution.cancel();
 		const aborted = Date.now() + 1000;
 		while (server.counters.clientAborts < 6 && Date.now() < aborted) await new Promise((r) => setTimeout(r, 10));
-		expect(server.counters.clientAborts).toBe(6);
+		expect(server.counters.clientAborts).toBeGreaterThanOrEqual(6);
 		expect((await execution.result).status).toBe('canceled');
 		await new Promise((r) => setTimeout(r, 200));
-		expect(server.counters.chatRequests).toBe(6);
+		expect(sent()).toBe(6);
 	});
 
 	it('external reward mode loops through a Code node that sets the reward, and terminates', async () => {

@@ -1,0 +1,144 @@
+/**
+ * JSON Lines: one JSON value per line, each line ended by \n (https://jsonlines.org). Writing
+ * collects rows into Buffer chunks a caller may take as they fill, so a training file of any size
+ * can be streamed out; reading yields numbered lines from text, a Buffer or a stream of chunks.
+ */
+import { StringDecoder } from 'string_decoder';
+
+export interface JsonlWriterOptions {
+	/** Rows are encoded into a new chunk once about this many characters are pending (default 64 KiB). */
+	chunkSize?: number;
+}
+
+/**
+ * Writes rows as JSON Lines into Buffer chunks. Either take the chunks as they fill (takeChunks,
+ * then end for the rest) to stream the file, or call end alone for the whole file as one Buffer.
+ */
+export class JsonlWriter {
+	private readonly chunkSize: number;
+	private pending: string[] = [];
+	private pendingLength = 0;
+	private chunks: Buffer[] = [];
+	private rows = 0;
+	private bytes = 0;
+	private ended = false;
+
+	constructor(options: JsonlWriterOptions = {}) {
+		this.chunkSize = options.chunkSize ?? 64 * 1024;
+		if (!(this.chunkSize >= 1)) throw new RangeError(`chunkSize must be at least 1, got ${options.chunkSize}`);
+	}
+
+	/** Appends one row. JSON.stringify escapes newlines inside strings, so a row is always one line. */
+	write(row: unknown): void {
+		if (this.ended) throw new Error('the JSONL writer has ended');
+		const text = JSON.stringify(row);
+		if (text === undefined) throw new TypeError(`a JSONL row must be a JSON value, got ${typeof row}`);
+		this.pending.push(text, '\n');
+		this.pendingLength += text.length + 1;
+		this.rows++;
+		if (this.pendingLength >= this.chunkSize) this.flush();
+	}
+
+	/** The chunks filled since the last call; the writer keeps no reference to them. */
+	takeChunks(): Buffer[] {
+		const chunks = this.chunks;
+		this.chunks = [];
+		return chunks;
+	}
+
+	/** Ends the file and returns everything not yet taken as one Buffer (the whole file if nothing was taken). */
+	end(): Buffer {
+		this.flush();
+		this.ended = true;
+		const rest = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+		this.chunks = [];
+		return rest;
+	}
+
+	/** Rows written so far. */
+	get rowCount(): number {
+		return this.rows;
+	}
+
+	/** Bytes encoded into chunks so far (rows still pending are counted once their chunk is made). */
+	get byteLength(): number {
+		return this.bytes;
+	}
+
+	private flush(): void {
+		if (this.pending.length === 0) return;
+		const chunk = Buffer.from(this.pending.join(''), 'utf8');
+		this.chunks.push(chunk);
+		this.bytes += chunk.length;
+		this.pending = [];
+		this.pendingLength = 0;
+	}
+}
+
+/** The rows as a stream of JSONL Buffer chunks; the last chunk ends the file. */
+export async function* jsonlChunks(rows: Iterable<unknown> | AsyncIterable<unknown>, options?: JsonlWriterOptions): AsyncGenerator<Buffer> {
+	const writer = new JsonlWriter(options);
+	for await (const row of rows) {
+		writer.write(row);
+		for (const chunk of writer.takeChunks()) yield chunk;
+	}
+	const rest = writer.end();
+	if (rest.length > 0) yield rest;
+}
+
+export interface JsonlLine {
+	/** 1-based. */
+	line: number;
+	/** The line without its \n or \r\n; '' for a blank line. */
+	text: string;
+}
+
+export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+
+async function* chunksOf(source: JsonlSource): AsyncGenerator<string> {
+	if (typeof source === 'string') {
+		yield source;
+		return;
+	}
+	const decoder = new StringDecoder('utf8');
+	if (source instanceof Uint8Array) {
+		yield decoder.write(source);
+	} else {
+		for await (const chunk of source) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+	}
+	yield decoder.end();
+}
+
+/**
+ * The lines of a JSONL source, numbered from 1. Lines end at \n, and a \r before it is dropped;
+ * a last line without a newline is still a line, and a newline at the very end adds none. Blank
+ * lines are yielded with text '' so their numbers count. A UTF-8 byte order mark at the start is
+ * dropped. From a stream, a UTF-8 character or a \r\n split across chunks is joined, and only the
+ * current line is held in memory.
+ */
+export async function* readJsonlLines(source: JsonlSource): AsyncGenerator<JsonlLine> {
+	let line = 0;
+	let parts: string[] = [];
+	let atStart = true;
+	for await (let text of chunksOf(source)) {
+		if (atStart && text.length > 0) {
+			atStart = false;
+			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+		}
+		let start = 0;
+		let newline = text.indexOf('\n');
+		while (newline !== -1) {
+			const piece = text.slice(start, newline);
+			const whole = parts.length > 0 ? parts.join('') + piece : piece;
+			parts = [];
+			yield { line: ++line, text: whole.endsWith('\r') ? whole.slice(0, -1) : whole };
+			start = newline + 1;
+			newline = text.indexOf('\n', start);
+		}
+		if (start < text.length) parts.push(start === 0 ? text : text.slice(start));
+	}
+	if (parts.length > 0) {
+		const whole = parts.join('');
+		yield { line: ++line, text: whole.endsWith('\r') ? whole.slice(0, -1) : whole };
+	}
+}

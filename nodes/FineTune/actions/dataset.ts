@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { buildDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
+import type { TrainingFormat } from '../../../core/finetune/formats';
+import { readJsonlLines } from '../../../core/finetune/jsonl';
+import { validateTrainingFile } from '../../../core/finetune/validate';
+
+const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+/** All items into one training file (and a validation file), as binary data on one output item. */
+export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const kind = ctx.getNodeParameter('kind', 0) as DatasetKind;
+	const format = ctx.getNodeParameter('format', 0) as TrainingFormat;
+	const fields = ctx.getNodeParameter('datasetFields', 0, {}) as IDataObject;
+	const options = ctx.getNodeParameter('datasetOptions', 0, {}) as IDataObject;
+	const continueOnFail = ctx.continueOnFail();
+	const built = buildDataset(
+		items.map((item) => item.json),
+		{
+			kind,
+			format,
+			supervised: { messagesField: text(fields.messagesField), promptField: text(fields.promptField), responseField: text(fields.responseField), systemMessage: text(fields.systemMessage), weightField: text(fields.weightField), toolsField: text(fields.toolsField) },
+			preference: { promptField: text(fields.promptField), chosenField: text(fields.chosenField), rejectedField: text(fields.rejectedField), pairsField: text(fields.pairsField), systemMessage: text(fields.systemMessage) },
+			reinforcement: {
+				messagesField: text(fields.messagesField),
+				promptField: text(fields.promptField),
+				systemMessage: text(fields.systemMessage),
+				referenceFields: String(fields.referenceFields ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+			},
+			dedupe: options.dedupe !== false,
+			validationFraction: Number(options.validationFraction ?? 0),
+			seed: Number(options.seed ?? 42),
+		},
+		(problem) => {
+			if (!continueOnFail) throw new NodeOperationError(ctx.getNode(), `Item ${problem.item}: ${problem.message}`, { itemIndex: problem.item });
+		},
+	);
+	const fileName = text(options.fileName) ?? 'training.jsonl';
+	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(built.train, fileName, 'application/jsonl') };
+	if (built.validation) binary.validation = await ctx.helpers.prepareBinaryData(built.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl');
+	return [
+		{
+			json: { kind, format, fileName, ...built.counts, problems: built.problems.map((p) => `Item ${p.item}: ${p.message}`) },
+			binary,
+			pairedItem: items.map((_, item) => ({ item })),
+		},
+	];
+}
+
+/** A validation report for each input item's training file. */
+export async function runValidate(ctx: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+	const property = String(ctx.getNodeParameter('binaryProperty', index, 'data'));
+	ctx.helpers.assertBinaryData(index, property);
+	const content = await ctx.helpers.getBinaryDataBuffer(index, property);
+	const options = ctx.getNodeParameter('validateOptions', index, {}) as IDataObject;
+	const epochs = options.epochs === undefined || options.epochs === 'auto' || options.epochs === '' ? 'auto' : Number(options.epochs);
+	const price = Number(options.pricePerMillionTokens ?? 0);
+	const report = await validateTrainingFile(readJsonlLines(content), {
+		kind: (options.kind as 'auto' | 'supervised' | 'preference' | 'reinforcement' | undefined) ?? 'auto',
+		model: text(options.model) ?? 'gpt-4.1-mini',
+		maxTokensPerExample: options.maxTokensPerExample === undefined ? undefined : Number(options.maxTokensPerExample),
+		epochs,
+		pricePerMillionTokens: price > 0 ? price : undefined,
+	});
+	return [{ json: report as unknown as IDataObject, pairedItem: { item: index } }];
+}

@@ -1,0 +1,174 @@
+import { JsonlWriter, jsonlChunks, readJsonlLines, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
+
+async function linesOf(source: JsonlSource): Promise<JsonlLine[]> {
+	const lines: JsonlLine[] = [];
+	for await (const line of readJsonlLines(source)) lines.push(line);
+	return lines;
+}
+
+async function* streamOf(chunks: Array<Buffer | string>): AsyncGenerator<Buffer | string> {
+	for (const chunk of chunks) yield chunk;
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
+	const out: Buffer[] = [];
+	for await (const chunk of chunks) out.push(chunk);
+	return out;
+}
+
+describe('JsonlWriter', () => {
+	it('writes one row a line, each ended by a newline', () => {
+		const writer = new JsonlWriter();
+		writer.write({ a: 1 });
+		writer.write({ text: 'two\nlines', b: [true, null] });
+		writer.write('plain');
+		expect(writer.rowCount).toBe(3);
+		const file = writer.end();
+		expect(file.toString('utf8')).toBe('{"a":1}\n{"text":"two\\nlines","b":[true,null]}\n"plain"\n');
+		expect(writer.byteLength).toBe(file.length);
+	});
+
+	it('returns an empty Buffer for no rows', () => {
+		expect(new JsonlWriter().end()).toEqual(Buffer.alloc(0));
+	});
+
+	it('counts bytes, not characters', () => {
+		const writer = new JsonlWriter();
+		writer.write('€🎉');
+		expect(writer.end().length).toBe(writer.byteLength);
+		expect(writer.byteLength).toBe(Buffer.byteLength('"€🎉"\n'));
+	});
+
+	it('fills chunks that end on row boundaries and hands each over once', () => {
+		const writer = new JsonlWriter({ chunkSize: 40 });
+		const taken: Buffer[] = [];
+		for (let i = 0; i < 30; i++) {
+			writer.write({ row: i, text: 'x'.repeat(i % 7) });
+			taken.push(...writer.takeChunks());
+		}
+		expect(taken.length).toBeGreaterThan(5);
+		for (const chunk of taken) expect(chunk.toString('utf8').endsWith('\n')).toBe(true);
+		expect(writer.takeChunks()).toEqual([]);
+		const rest = writer.end();
+		const expected = Array.from({ length: 30 }, (_, i) => `${JSON.stringify({ row: i, text: 'x'.repeat(i % 7) })}\n`).join('');
+		expect(Buffer.concat([...taken, rest]).toString('utf8')).toBe(expected);
+	});
+
+	it('refuses a value JSON cannot hold, and rows after the end', () => {
+		const writer = new JsonlWriter();
+		expect(() => writer.write(undefined)).toThrow(new TypeError('a JSONL row must be a JSON value, got undefined'));
+		writer.end();
+		expect(() => writer.write({})).toThrow('the JSONL writer has ended');
+		expect(() => new JsonlWriter({ chunkSize: 0 })).toThrow(RangeError);
+	});
+});
+
+describe('jsonlChunks', () => {
+	it('streams rows from an array or an async source into chunks of the same file', async () => {
+		const rowList = Array.from({ length: 100 }, (_, i) => ({ i }));
+		const expected = rowList.map((row) => `${JSON.stringify(row)}\n`).join('');
+		const fromArray = await collect(jsonlChunks(rowList, { chunkSize: 64 }));
+		expect(fromArray.length).toBeGreaterThan(1);
+		expect(Buffer.concat(fromArray).toString()).toBe(expected);
+		async function* source() {
+			for (const row of rowList) yield row;
+		}
+		expect(Buffer.concat(await collect(jsonlChunks(source()))).toString()).toBe(expected);
+		expect(await collect(jsonlChunks([]))).toEqual([]);
+	});
+});
+
+describe('readJsonlLines', () => {
+	it('numbers lines from 1 and counts a last line without a newline', async () => {
+		expect(await linesOf('{"a":1}\n{"b":2}')).toEqual([
+			{ line: 1, text: '{"a":1}' },
+			{ line: 2, text: '{"b":2}' },
+		]);
+	});
+
+	it('adds no line for a newline at the very end', async () => {
+		expect(await linesOf('{"a":1}\n{"b":2}\n')).toEqual([
+			{ line: 1, text: '{"a":1}' },
+			{ line: 2, text: '{"b":2}' },
+		]);
+	});
+
+	it('drops \\r before \\n and keeps a lone \\r inside a line', async () => {
+		expect(await linesOf('a\r\nb\r\nc\rd\r\n')).toEqual([
+			{ line: 1, text: 'a' },
+			{ line: 2, text: 'b' },
+			{ line: 3, text: 'c\rd' },
+		]);
+		expect(await linesOf('a\r')).toEqual([{ line: 1, text: 'a' }]);
+	});
+
+	it('reports blank lines with empty text so the numbers stay right', async () => {
+		expect(await linesOf('a\n\n\r\n  \nb')).toEqual([
+			{ line: 1, text: 'a' },
+			{ line: 2, text: '' },
+			{ line: 3, text: '' },
+			{ line: 4, text: '  ' },
+			{ line: 5, text: 'b' },
+		]);
+		expect(await linesOf('\n')).toEqual([{ line: 1, text: '' }]);
+		expect(await linesOf('\n\n')).toEqual([
+			{ line: 1, text: '' },
+			{ line: 2, text: '' },
+		]);
+	});
+
+	it('yields nothing for an empty source', async () => {
+		expect(await linesOf('')).toEqual([]);
+		expect(await linesOf(Buffer.alloc(0))).toEqual([]);
+		expect(await linesOf(streamOf([]))).toEqual([]);
+	});
+
+	it('reads a Buffer as UTF-8 and drops a byte order mark', async () => {
+		expect(await linesOf(Buffer.from('\ufeff{"t":"é"}\n{"t":"€"}\n', 'utf8'))).toEqual([
+			{ line: 1, text: '{"t":"é"}' },
+			{ line: 2, text: '{"t":"€"}' },
+		]);
+		expect(await linesOf('\ufeffa')).toEqual([{ line: 1, text: 'a' }]);
+		expect(await linesOf(streamOf(['', '\ufeffa\n']))).toEqual([{ line: 1, text: 'a' }]);
+	});
+
+	it('joins characters, \\r\\n and lines split across stream chunks', async () => {
+		const bytes = Buffer.from('{"t":"€🎉"}\r\n{"long":"' + 'y'.repeat(50) + '"}\r\n\r\nlast', 'utf8');
+		const chunks: Buffer[] = [];
+		for (let i = 0; i < bytes.length; i += 3) chunks.push(bytes.subarray(i, i + 3));
+		expect(await linesOf(streamOf(chunks))).toEqual([
+			{ line: 1, text: '{"t":"€🎉"}' },
+			{ line: 2, text: `{"long":"${'y'.repeat(50)}"}` },
+			{ line: 3, text: '' },
+			{ line: 4, text: 'last' },
+		]);
+		expect(await linesOf(streamOf(['a\r', '\nb', '\r', '\n', 'c']))).toEqual([
+			{ line: 1, text: 'a' },
+			{ line: 2, text: 'b' },
+			{ line: 3, text: 'c' },
+		]);
+		expect(await linesOf(streamOf([Buffer.from([0xe2, 0x82]), Buffer.from([0xac, 0x0a])]))).toEqual([{ line: 1, text: '€' }]);
+	});
+
+	it('yields a line before reading the rest of a stream', async () => {
+		let pulled = 0;
+		async function* source() {
+			for (let i = 0; i < 1000; i++) {
+				pulled++;
+				yield Buffer.from(`{"i":${i}}\n`);
+			}
+		}
+		const lines = readJsonlLines(source());
+		expect((await lines.next()).value).toEqual({ line: 1, text: '{"i":0}' });
+		expect(pulled).toBe(1);
+		await lines.return(undefined);
+	});
+
+	it('reads back what JsonlWriter wrote', async () => {
+		const rowList = Array.from({ length: 500 }, (_, i) => ({ i, text: `row ${i} ✓\nsecond line` }));
+		const chunks = await collect(jsonlChunks(rowList, { chunkSize: 100 }));
+		const lines = await linesOf(streamOf(chunks));
+		expect(lines.map((l) => l.line)).toEqual(rowList.map((_, i) => i + 1));
+		expect(lines.map((l) => JSON.parse(l.text))).toEqual(rowList);
+	});
+});
