@@ -141,6 +141,42 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+
+/** What n8n's engine needs around an execution; credentials are served by type. */
+export function buildAdditionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	workflowData: IWorkflowBase,
+	extra: Partial<IWorkflowExecuteAdditionalData> = {},
+): IWorkflowExecuteAdditionalData {
+	const url = 'http://127.0.0.1:5678/';
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		hooks: new ExecutionLifecycleHooks('cli', 'engine-execution', workflowData),
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: url,
+		instanceBaseUrl: url,
+		formBaseUrl: url,
+		formWaitingBaseUrl: url,
+		formTestBaseUrl: url,
+		webhookBaseUrl: url,
+		webhookWaitingBaseUrl: url,
+		webhookTestBaseUrl: url,
+		mcpBaseUrl: url,
+		mcpTestBaseUrl: url,
+		variables: {},
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+		...extra,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 let loaded: Promise<PackageDirectoryLoader> | undefined;
 
 /** Loads the built package once per test file, as n8n loads an installed community package. */
@@ -217,32 +253,10 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 	} as IWorkflowBase;
 	const workflow = new Workflow({ id: 'engine-test', name: 'engine test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
 
-	const url = 'http://127.0.0.1:5678/';
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper({ ...(options.credentials ? { openAiCompatibleApi: options.credentials } : {}), ...(options.otherCredentials ?? {}) }),
-		hooks: new ExecutionLifecycleHooks('cli', 'engine-execution', workflowData),
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: url,
-		instanceBaseUrl: url,
-		formBaseUrl: url,
-		formWaitingBaseUrl: url,
-		formTestBaseUrl: url,
-		webhookBaseUrl: url,
-		webhookWaitingBaseUrl: url,
-		webhookTestBaseUrl: url,
-		mcpBaseUrl: url,
-		mcpTestBaseUrl: url,
-		variables: {},
-		logAiEvent: () => undefined,
-		startRunnerTask: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = buildAdditionalData(
+		{ ...(options.credentials ? { openAiCompatibleApi: options.credentials } : {}), ...(options.otherCredentials ?? {}) },
+		workflowData,
+	);
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {

@@ -210,6 +210,7 @@ export class MockOpenAiServer {
 
 	constructor(private options: MockServerOptions = {}) {
 		this.applyLimits();
+		this.fineTuning.configure(options.fineTuning ?? {});
 	}
 
 	private applyLimits(): void {
