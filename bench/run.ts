@@ -7,6 +7,8 @@
  * (d) Score Output with BLEU and with ROUGE on 100-word texts: items per second (target >= 5,000).
  * (e) Reward Loop, best-of-5 on 200 items, with n (one request per round) and without: requests and
  *     tokens per item, items per second.
+ * (f) Fine-Tune: building and validating 100,000 examples, streaming in the core (peak memory
+ *     bound: 300 MB), and through the node in n8n's engine with the items in memory: examples/s.
  * Each scenario runs in a fresh process so that its peak memory is its own.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -36,6 +38,8 @@ async function counters(url: string): Promise<IDataObject> {
 }
 
 async function runScenario(name: string): Promise<ScenarioResult> {
+	// Measured without n8n's engine loaded, so that its peak memory is the core's own.
+	if (name === 'finetune-core') return fineTuneCoreScenario();
 	const { runWorkflow, outputOf, runError, loadPackage } = await import('../test/engine/harness');
 	// n8n loads packages once at start-up, not per execution: keep that out of the timings.
 	await loadPackage();
@@ -76,6 +80,7 @@ async function runScenario(name: string): Promise<ScenarioResult> {
 
 	if (name.startsWith('score-')) return scoreScenario(name, runWorkflow, outputOf, runError);
 	if (name.startsWith('loop-')) return loopScenario(name, runWorkflow, outputOf, runError);
+	if (name === 'finetune') return fineTuneScenario(runWorkflow, runError);
 
 	const concurrency = name === 'b' ? 10 : 50;
 	const server = await startServer({});
@@ -197,6 +202,79 @@ async function loopScenario(name: string, runWorkflow: Harness['runWorkflow'], o
 	}
 }
 
+async function fineTuneScenario(runWorkflow: Harness['runWorkflow'], runError: Harness['runError']): Promise<ScenarioResult> {
+	const count = 100_000;
+	const items = Array.from({ length: count }, (_, i) => ({ prompt: `Case ${i}: ${text(20, i)}?`, response: `${text(40, i + 7)} (${i})` }));
+	const started = performance.now();
+	const run = await runWorkflow({
+		nodeType: 'n8n-nodes-reward-loop.fineTune',
+		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', datasetFields: { systemMessage: 'Answer briefly.' }, datasetOptions: { validationFraction: 0.1 } },
+		items,
+		extra: {
+			nodes: [
+				{
+					id: 'validate',
+					name: 'Validate',
+					type: 'n8n-nodes-reward-loop.fineTune',
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: { provider: 'export', operation: 'validate', binaryProperty: 'data', validateOptions: { model: 'gpt-4.1-mini', pricePerMillionTokens: 25 } },
+				},
+			],
+			connections: { 'Node Under Test': { main: [[{ node: 'Validate', type: 'main', index: 0 }]] } },
+		},
+	});
+	const wallMs = performance.now() - started;
+	const built = run.data.resultData.runData['Node Under Test']?.[0]?.executionTime ?? 0;
+	const report = run.data.resultData.runData.Validate?.[0]?.data?.main[0]?.[0]?.json as IDataObject | undefined;
+	const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+	return {
+		name: '(f) Fine-Tune, Build Dataset then Validate, 100,000 supervised examples (items in memory, as n8n holds them)',
+		figures: {
+			examples: count,
+			build_s: +(built / 1000).toFixed(2),
+			validate_s: +((run.data.resultData.runData.Validate?.[0]?.executionTime ?? 0) / 1000).toFixed(2),
+			wall_s: +(wallMs / 1000).toFixed(2),
+			examples_per_s: Math.round(count / (wallMs / 1000)),
+			validated_examples: Number(report?.examples ?? 0),
+			trained_tokens_estimate: Number((report?.estimate as IDataObject | undefined)?.trainedTokens ?? 0),
+			peak_rss_mb: peak,
+		},
+		pass: !runError(run) && report?.ok === true,
+	};
+}
+
+/** The streaming claim: the core builds and validates 100,000 examples from a generator under 300 MB. */
+async function fineTuneCoreScenario(): Promise<ScenarioResult> {
+	const { buildDataset } = await import('../core/finetune/buildDataset');
+	const { readJsonlLines } = await import('../core/finetune/jsonl');
+	const { validateTrainingFile } = await import('../core/finetune/validate');
+	const count = 100_000;
+	function* items() {
+		for (let i = 0; i < count; i++) yield { prompt: `Case ${i}: ${text(20, i)}?`, response: `${text(40, i + 7)} (${i})` };
+	}
+	const started = performance.now();
+	const built = buildDataset(items(), { kind: 'supervised', format: 'openai', supervised: { systemMessage: 'Answer briefly.' }, validationFraction: 0.1 }, () => undefined);
+	const builtMs = performance.now() - started;
+	const report = await validateTrainingFile(readJsonlLines(built.train), { model: 'gpt-4.1-mini', pricePerMillionTokens: 25 });
+	const wallMs = performance.now() - started;
+	const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+	return {
+		name: '(f) Fine-Tune core, streaming: 100,000 examples built (OpenAI format, 10% validation) then validated with token counts',
+		figures: {
+			examples: count,
+			build_examples_per_s: Math.round(count / (builtMs / 1000)),
+			validate_examples_per_s: Math.round(report.examples / ((wallMs - builtMs) / 1000)),
+			training_file_mb: +(built.train.length / 1024 / 1024).toFixed(1),
+			validated_examples: report.examples,
+			peak_rss_mb: peak,
+			bound_mb: 300,
+			ratio_to_bound: +(peak / 300).toFixed(2),
+		},
+		pass: report.ok && peak <= 300,
+	};
+}
+
 async function main(): Promise<void> {
 	const scenario = process.argv[2];
 	if (scenario) {
@@ -206,7 +284,7 @@ async function main(): Promise<void> {
 	}
 	let allPass = true;
 	const only = process.env.BENCH_ONLY?.split(',');
-	for (const name of ['a', 'b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'loop-n', 'loop-no-n'].filter((n) => !only || only.includes(n))) {
+	for (const name of ['a', 'b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'loop-n', 'loop-no-n', 'finetune-core', 'finetune'].filter((n) => !only || only.includes(n))) {
 		const out = execFileSync(TSX, [__filename, name], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 		const result = JSON.parse(out.trim().split('\n').pop() as string) as ScenarioResult;
 		allPass &&= result.pass !== false;
