@@ -28,6 +28,18 @@ export interface TokenUsage {
 	reasoningTokens: number;
 }
 
+export const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+
+/** Adds `usage` into `total`, field by field. */
+export function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
+	if (!usage) return;
+	total.promptTokens += usage.promptTokens;
+	total.completionTokens += usage.completionTokens;
+	total.totalTokens += usage.totalTokens;
+	total.cachedTokens += usage.cachedTokens;
+	total.reasoningTokens += usage.reasoningTokens;
+}
+
 export interface GenerateResult {
 	text: string;
 	parsed?: unknown;

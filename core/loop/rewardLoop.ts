@@ -8,7 +8,7 @@
  */
 import type { ChatMessage } from '../generate/messages';
 import type { GenerateRequest } from '../generate/request';
-import type { GenerateResult, TokenUsage } from '../generate/result';
+import { addUsage, emptyUsage, type GenerateResult, type TokenUsage } from '../generate/result';
 import type { ItemScore } from '../scoring/combine';
 import type { Sample } from '../scoring/types';
 import { preferencePairs, type PreferencePairs } from './preferencePairs';
@@ -80,16 +80,6 @@ export class LoopError extends Error {
 	}
 }
 
-const zeroUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
-
-function add(total: TokenUsage, usage: TokenUsage): void {
-	total.promptTokens += usage.promptTokens;
-	total.completionTokens += usage.completionTokens;
-	total.totalTokens += usage.totalTokens;
-	total.cachedTokens += usage.cachedTokens;
-	total.reasoningTokens += usage.reasoningTokens;
-}
-
 /** What the next round is told: the reward, the threshold, and what the failing scorers said. */
 export function feedbackFor(best: { text: string; reward: number; breakdown: ItemScore['breakdown'] }, threshold: number | undefined, advice?: string): string {
 	const entries = Object.entries(best.breakdown);
@@ -131,14 +121,14 @@ export async function generateRound(
 ): Promise<GeneratedRound> {
 	const counts = useN ? [n] : Array.from({ length: n }, () => 1);
 	const settled = await Promise.allSettled(counts.map((count) => generate({ ...request, messages, options: { ...request.options, n: count } }, count)));
-	const round: GeneratedRound = { candidates: [], requests: counts.length, usage: zeroUsage(), errors: [] };
+	const round: GeneratedRound = { candidates: [], requests: counts.length, usage: emptyUsage(), errors: [] };
 	for (const [position, outcome] of settled.entries()) {
 		const count = counts[position];
 		if (outcome.status === 'rejected') {
 			round.errors.push((outcome.reason as Error)?.message ?? String(outcome.reason));
 			continue;
 		}
-		add(round.usage, outcome.value.usage);
+		addUsage(round.usage, outcome.value.usage);
 		const list: RoundCandidate[] = outcome.value.candidates ?? [{ text: outcome.value.text, parsed: outcome.value.parsed, perplexity: outcome.value.perplexity }];
 		// A server that ignores n and answers with more choices than asked does not widen the budget.
 		for (const c of list.slice(0, count)) round.candidates.push({ text: c.text, parsed: c.parsed, perplexity: c.perplexity, error: c.error });
@@ -154,7 +144,7 @@ export async function runRewardLoop(
 ): Promise<LoopResult> {
 	const history: LoopAttempt[] = [];
 	const feedback: string[] = [];
-	const usage = zeroUsage();
+	const usage = emptyUsage();
 	let best: LoopResult['best'];
 	let errors = 0;
 	let requests = 0;
@@ -198,7 +188,7 @@ export async function runRewardLoop(
 		roundsUsed = round;
 		const generated = await generateRound(request, messages, n, settings.useN, deps.generate);
 		requests += generated.requests;
-		add(usage, generated.usage);
+		addUsage(usage, generated.usage);
 		for (const message of generated.errors) noteError(message);
 		const candidates = generated.candidates;
 		candidatesTried += candidates.length;
@@ -210,7 +200,7 @@ export async function runRewardLoop(
 					return { index, candidate, score: undefined };
 				}
 				const score = await deps.score({ outputText: candidate.text, outputJson: candidate.parsed, perplexity: candidate.perplexity, candidates: texts });
-				add(usage, score.usage);
+				addUsage(usage, score.usage);
 				return { index, candidate, score };
 			}),
 		);
@@ -241,7 +231,7 @@ export async function runRewardLoop(
 			let advice: string | undefined;
 			if (settings.critique && deps.critique) {
 				const critique = await deps.critique(request.messages, best.text, feedbackFor(best, threshold));
-				add(usage, critique.usage);
+				addUsage(usage, critique.usage);
 				advice = critique.text.trim();
 			}
 			const text = feedbackFor(best, threshold, advice);

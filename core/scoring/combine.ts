@@ -4,7 +4,7 @@
  * that fails gates the item: reward 0 and pass false, so a loop never prefers an output that breaks
  * a hard rule. Otherwise the item passes when the reward reaches the threshold.
  */
-import type { TokenUsage } from '../generate/result';
+import { addUsage, emptyUsage, type TokenUsage } from '../generate/result';
 import { compileFormula } from './formula';
 import { clamp01, type Sample, type ScoreContext, type Scorer, type ScoreResult } from './types';
 
@@ -32,17 +32,6 @@ export interface ItemScore {
 	reason: string;
 	breakdown: Record<string, BreakdownEntry>;
 	usage: TokenUsage;
-}
-
-const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
-
-function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
-	if (!usage) return;
-	total.promptTokens += usage.promptTokens;
-	total.completionTokens += usage.completionTokens;
-	total.totalTokens += usage.totalTokens;
-	total.cachedTokens += usage.cachedTokens;
-	total.reasoningTokens += usage.reasoningTokens;
 }
 
 export class ScoringPlan {

@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { accumulateTokenUsage, NodeOperationError as NodeOperationError } from 'n8n-workflow';
 import type { ChatMessage } from '../../core/generate/messages';
 import type { GenerateRequest } from '../../core/generate/request';
-import type { GenerateResult, TokenUsage } from '../../core/generate/result';
+import { addUsage, emptyUsage, type GenerateResult, type TokenUsage } from '../../core/generate/result';
 import { preferencePairs } from '../../core/loop/preferencePairs';
 import { feedbackFor, generateRound, type LoopAttempt, type LoopResult, type StopReason } from '../../core/loop/rewardLoop';
 import type { BreakdownEntry } from '../../core/scoring/combine';
@@ -52,7 +52,6 @@ class ItemProblem extends Error {
 	}
 }
 
-const zeroUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
 const externalEntry = (reward: number, pass: boolean, reason: string): Record<string, BreakdownEntry> => ({
 	external: { score: reward, pass, reason, type: 'external', weight: 1, mustPass: false },
 });
@@ -80,7 +79,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 		promptTokens += generated.usage.promptTokens;
 		completionTokens += generated.usage.completionTokens;
 		const usage = { ...state.usage };
-		for (const key of Object.keys(usage) as Array<keyof TokenUsage>) usage[key] += generated.usage[key];
+		addUsage(usage, generated.usage);
 		generated.candidates.forEach((candidate, candidateIndex) => {
 			const next: ExternalState = {
 				...state,
@@ -159,7 +158,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 			const request = readGenerateRequest(ctx, index);
 			const { [EXTERNAL_STATE_FIELD]: _ignored, ...input } = items[index].json;
 			const id = `${Date.now().toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;
-			await emitRound({ id, input, request, history: [], feedback: [], usage: zeroUsage(), candidatesTried: 0, requests: 0, errors: 0 }, 1, request.messages, index);
+			await emitRound({ id, input, request, history: [], feedback: [], usage: emptyUsage(), candidatesTried: 0, requests: 0, errors: 0 }, 1, request.messages, index);
 		});
 	}
 
