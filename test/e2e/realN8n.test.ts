@@ -154,7 +154,7 @@ describe('real n8n', () => {
 	beforeEach(() => server.reset());
 
 	/** Imports a workflow and runs it with `n8n execute`; returns the run JSON and everything printed. */
-	async function execute(definition: { id: string }): Promise<{ result: any; printed: string }> {
+	async function execute(definition: { id: string; [key: string]: unknown }): Promise<{ result: any; printed: string }> {
 		const file = join(work, `${definition.id}.json`);
 		writeFileSync(file, JSON.stringify(definition));
 		await run(n8n, ['import:workflow', `--input=${file}`], { env, cwd: work });
@@ -199,6 +199,50 @@ describe('real n8n', () => {
 		expect(server.counters.completed).toBe(3);
 		expect(server.received.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
 		expect(printed).not.toContain(API_KEY);
+	}, 180_000);
+
+	it('builds and validates a training file with Fine-Tune (binary data in real n8n)', async () => {
+		const demonstrations = Array.from({ length: 12 }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` }));
+		const { result } = await execute({
+			id: 'rewardLoopFtBuild1',
+			name: 'Fine-Tune build and validate',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			connections: {
+				Start: { main: [[{ node: 'Examples', type: 'main', index: 0 }]] },
+				Examples: { main: [[{ node: 'One Per Item', type: 'main', index: 0 }]] },
+				'One Per Item': { main: [[{ node: 'Build', type: 'main', index: 0 }]] },
+				Build: { main: [[{ node: 'Validate', type: 'main', index: 0 }]] },
+			},
+			nodes: [
+				{ id: 'f1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 'f2', name: 'Examples', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [200, 0], parameters: { mode: 'raw', jsonOutput: JSON.stringify({ rows: demonstrations }), options: {} } },
+				{ id: 'f3', name: 'One Per Item', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [400, 0], parameters: { fieldToSplitOut: 'rows', options: {} } },
+				{
+					id: 'f4',
+					name: 'Build',
+					type: 'n8n-nodes-reward-loop.fineTune',
+					typeVersion: 1,
+					position: [600, 0],
+					parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', datasetFields: { systemMessage: 'Be brief.' } },
+				},
+				{
+					id: 'f5',
+					name: 'Validate',
+					type: 'n8n-nodes-reward-loop.fineTune',
+					typeVersion: 1,
+					position: [800, 0],
+					parameters: { provider: 'export', operation: 'validate', binaryProperty: 'data', validateOptions: { model: 'gpt-4.1-mini' } },
+				},
+			],
+		});
+		expect(result.data.resultData.error).toBeUndefined();
+		const built = result.data.resultData.runData.Build[0].data.main[0][0];
+		expect(built.json).toMatchObject({ items: 12, train: 12, duplicates: 0 });
+		expect(built.binary.data).toMatchObject({ fileName: 'training.jsonl', mimeType: 'application/jsonl' });
+		const report = result.data.resultData.runData.Validate[0].data.main[0][0].json;
+		expect(report).toMatchObject({ ok: true, examples: 12, kind: 'supervised', encoding: 'o200k_base' });
+		expect(report.estimate.epochs).toBe(8);
 	}, 180_000);
 
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
