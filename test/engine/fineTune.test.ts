@@ -104,6 +104,9 @@ describe('Fine-Tune in n8n\'s engine', () => {
 			JSON.stringify({ messages: [{ role: 'robot', content: 'x' }, { role: 'assistant', content: 'y' }] }),
 			'{not json',
 			JSON.stringify({ messages: [{ role: 'user', content: 'q', colour: 'red' }, { role: 'assistant', content: 'a' }] }),
+			JSON.stringify({ messages: [{ role: 'user', content: '   ' }, { role: 'assistant', content: 'a' }] }),
+			JSON.stringify({ prompt: 'not a chat' }),
+			JSON.stringify({ messages: [{ content: 'who am I' }, { role: 'assistant', content: 'a' }] }),
 		];
 		const run = await runWorkflow({
 			nodeType: CODE_TYPE,
@@ -122,8 +125,12 @@ describe('Fine-Tune in n8n\'s engine', () => {
 			[12, 'unrecognized_role'],
 			[13, 'invalid_json'],
 			[14, 'message_unrecognized_key'],
+			[15, 'empty_content'],
+			[16, 'unrecognized_key'],
+			[16, 'missing_messages_list'],
+			[17, 'message_missing_key'],
 		]);
-		expect(report.examples).toBe(14);
+		expect(report.examples).toBe(17);
 		expect((report.estimate as IDataObject).epochs).toBe(10);
 		expect((report.estimate as IDataObject).cost).toBeGreaterThan(0);
 	});

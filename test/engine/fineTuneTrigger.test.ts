@@ -2,6 +2,8 @@
  * The Fine-Tune Trigger inside n8n-core's own PollContext and WebhookContext: the contexts n8n
  * builds when a polling trigger fires or a webhook arrives.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PollContext, WebhookContext } from 'n8n-core';
 import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeType, type IWebhookData, type IWorkflowBase } from 'n8n-workflow';
 import { signatureFor } from '../../core/finetune/webhooks';
@@ -95,6 +97,28 @@ describe('Fine-Tune Trigger', () => {
 			const body = JSON.stringify({ id: 'evt_1', object: 'event', created_at: timestamp, type, data: { id: 'ftjob-abc' } });
 			return { headers: { 'webhook-id': 'wh_1', 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signatureFor(secret, 'wh_1', timestamp, body)}` }, body };
 		};
+
+		it('fires when the test server\'s job completes and it sends its signed event', async () => {
+			const fired: IDataObject[] = [];
+			const receiver = createServer((req, res) => {
+				const chunks: Buffer[] = [];
+				req.on('data', (c: Buffer) => chunks.push(c));
+				req.on('end', async () => {
+					const { result } = await deliver(req.headers as Record<string, string>, Buffer.concat(chunks).toString());
+					for (const item of result.workflowData?.[0] ?? []) fired.push(item.json);
+					res.end('ok');
+				});
+			});
+			await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+			server.configure({ fineTuning: { stepMs: 10, webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: SECRET } } });
+			const id = await createJob();
+			const deadline = Date.now() + 3000;
+			while (fired.length === 0 && Date.now() < deadline) await sleep(10);
+			receiver.close();
+			server.configure({ fineTuning: { stepMs: 10 } });
+			expect(fired).toEqual([expect.objectContaining({ id, status: 'succeeded' })]);
+			expect(server.fineTuning.webhooksSent.at(-1)).toMatchObject({ type: 'fine_tuning.job.succeeded', status: 200 });
+		});
 
 		it('fires on a signed final-status event', async () => {
 			const { headers, body } = signed('fine_tuning.job.succeeded');
