@@ -87,12 +87,14 @@ export class GenerateText implements INodeType {
 
 		let promptTokens = 0;
 		let completionTokens = 0;
+		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
 		outcomes.forEach((outcome, position) => {
 			const index = requestItems[position];
 			if (outcome.ok) {
 				promptTokens += outcome.value.usage.promptTokens;
 				completionTokens += outcome.value.usage.completionTokens;
-				results[index] = { json: outcome.value as unknown as IDataObject, pairedItem: { item: index } };
+				const json = outcome.value as unknown as IDataObject;
+				results[index] = { json: includeInput ? { ...items[index].json, ...json } : json, pairedItem: { item: index } };
 				return;
 			}
 			const message = describeFailure(outcome.error, outcome.attempts, secrets);

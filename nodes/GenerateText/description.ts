@@ -144,6 +144,13 @@ export const generateTextProperties: INodeProperties[] = [
 				default: 0,
 			},
 			{
+				displayName: 'Include Input Fields',
+				name: 'includeInput',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to keep the input item\'s fields beside the answer, e.g. for Score Output to read them as {{item.field}}',
+			},
+			{
 				displayName: 'Log Probabilities',
 				name: 'logprobs',
 				type: 'boolean',

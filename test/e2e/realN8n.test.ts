@@ -245,6 +245,51 @@ describe('real n8n', () => {
 		expect(report.estimate.epochs).toBe(8);
 	}, 180_000);
 
+	const exampleFile = (name: string) => JSON.parse(readFileSync(join(ROOT, 'examples', name), 'utf8'));
+	const judged = (body: { response_format?: { json_schema?: { name?: string } }; messages?: Array<{ role: string; content: unknown }> }) =>
+		body.response_format?.json_schema?.name === 'score' ? String(body.messages?.[1]?.content ?? '') : undefined;
+
+	it('example: product copy with guardrails routes clean copy to Publish and advertising to Review', async () => {
+		server.configure({
+			apiKey: API_KEY,
+			answer: ({ body, lastUserText }) => {
+				const judge = judged(body);
+				if (judge !== undefined) return JSON.stringify({ steps: [{ description: 'features', conclusion: 'checked' }], result: judge.includes('two-day battery') ? 9 : 4 });
+				return lastUserText.includes('Trail phone')
+					? 'The Trail phone has a two-day battery and a rugged case. It is made for long hikes.'
+					: 'The City phone is light. Buy now with a discount on the bright screen!';
+			},
+		});
+		const { result } = await execute(exampleFile('product-copy-guardrails.json'));
+		expect(result.data.resultData.error).toBeUndefined();
+		const runData = result.data.resultData.runData;
+		const published = runData.Publish[0].data.main[0];
+		const review = runData.Review[0].data.main[0];
+		expect(published.map((item: { json: { name: string } }) => item.json.name)).toEqual(['Trail phone']);
+		expect(published[0].json).toMatchObject({ pass: true, scores: { no_ads: { pass: true }, features: { score: 0.9 }, length: { pass: true } } });
+		expect(review.map((item: { json: { name: string } }) => item.json.name)).toEqual(['City phone']);
+		expect(review[0].json).toMatchObject({ pass: false, reward: 0, reason: 'must pass: no_ads failed' });
+	}, 180_000);
+
+	it('example: best-of-N plus refine reaches the threshold in round 2, with preference pairs', async () => {
+		server.configure({
+			apiKey: API_KEY,
+			answer: ({ body }) => {
+				const judge = judged(body);
+				if (judge !== undefined) return JSON.stringify({ steps: [], result: judge.includes('charge capacity') ? 9 : 4 });
+				const refining = (body.messages ?? []).some((m) => m.role === 'assistant');
+				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: refining ? `mAh is the charge capacity: how much current for how long (${i}).` : `It is a number on the box (${i}).` })) };
+			},
+		});
+		const { result } = await execute(exampleFile('best-of-n-refine.json'));
+		expect(result.data.resultData.error).toBeUndefined();
+		const [done] = result.data.resultData.runData['Reward Loop'][0].data.main[0];
+		expect(done.json).toMatchObject({ text: 'mAh is the charge capacity: how much current for how long (0).', pass: true, roundsUsed: 2, candidatesTried: 6, stopReason: 'threshold' });
+		expect(done.json.reward).toBeCloseTo((1 + 2 * 0.9) / 3, 10);
+		expect(done.json.preferencePairs.dpo).toHaveLength(3);
+		expect(done.json.feedback[0]).toContain('mentions_capacity: does not contain any of');
+	}, 180_000);
+
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
 		// Round 1 never mentions the battery; a refine round (carrying the feedback) does.
 		server.configure({
@@ -254,8 +299,7 @@ describe('real n8n', () => {
 				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: refining ? `Battery for two days, option ${i}.` : `A nice phone, option ${i}.` })) };
 			},
 		});
-		const example = JSON.parse(readFileSync(join(ROOT, 'examples/external-reward-loop.json'), 'utf8'));
-		const { result } = await execute(example);
+		const { result } = await execute(exampleFile('external-reward-loop.json'));
 		expect(result.data.resultData.error).toBeUndefined();
 		const runs = result.data.resultData.runData['Reward Loop'];
 		const done = runs.flatMap((task: { data: { main: unknown[][] } }) => task.data.main[0] ?? []);

@@ -56,6 +56,10 @@ describe('Generate Text in n8n\'s engine', () => {
 		});
 		expect(bodies[1]).toMatchObject({ temperature: 0.9, messages: [{ content: 'You answer at length.' }, { content: 'second' }] });
 		expect(server.received[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
+
+		const kept = await runWorkflow({ parameters: promptParameters({ includeInput: true }), items: [{ q: 'keep', sku: 'A-1' }], credentials: credentials() });
+		expect(outputOf(kept)[0].json).toMatchObject({ q: 'keep', sku: 'A-1', text: 'Echo: keep' });
+		expect(outputOf(kept)[0].json).not.toHaveProperty('error');
 	});
 
 	it('reports usage per item and to n8n, with model, finish reason and latency', async () => {
