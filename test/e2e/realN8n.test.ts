@@ -290,6 +290,40 @@ describe('real n8n', () => {
 		expect(done.json.feedback[0]).toContain('mentions_capacity: does not contain any of');
 	}, 180_000);
 
+	it('example: the closed loop, from preference pairs to a DPO job to the new model answering', async () => {
+		server.configure({
+			apiKey: API_KEY,
+			fineTuning: { stepMs: 20 },
+			answer: ({ body }) => {
+				if (String(body.model).startsWith('ft:')) return 'The battery lasts two days.';
+				const texts = ['The battery lasts two days.', 'It lasts long, honestly, more than you would ever need in a single day of heavy use and then some more.', 'Two days.'];
+				return { choices: texts.slice(0, body.n ?? 1).map((content) => ({ content })) };
+			},
+		});
+		// The example waits 30 s between polls for real providers; the test server finishes a job in 0.1 s.
+		const example = exampleFile('closed-loop.json');
+		example.nodes.find((node: { name: string }) => node.name === 'Wait for the Model').parameters.pollSeconds = 0.05;
+		const { result } = await execute(example);
+		expect(result.data.resultData.error).toBeUndefined();
+		const runData = result.data.resultData.runData;
+		const build = runData['Build DPO File'][0].data.main[0][0].json;
+		expect(build).toMatchObject({ kind: 'preference', items: 2, examples: 4, duplicates: 0, train: 4 });
+		const job = runData['Wait for the Model'][0].data.main[0][0].json;
+		expect(job).toMatchObject({ status: 'succeeded', fine_tuned_model: expect.stringMatching(/^ft:gpt-4.1-mini-2025-04-14:mock:battery:/) });
+		const stored = server.fineTuning.jobs.get(job.id);
+		expect(stored?.method).toEqual({ type: 'dpo', dpo: { hyperparameters: { beta: 0.1 } } });
+		const trainingRows = [...server.fineTuning.files.values()][0].content.trim().split('\n').map((line: string) => JSON.parse(line));
+		expect(trainingRows[0]).toEqual({
+			input: { messages: [{ role: 'user', content: 'What does mAh mean?' }] },
+			preferred_output: [{ role: 'assistant', content: 'The battery lasts two days.' }],
+			non_preferred_output: [{ role: 'assistant', content: 'It lasts long, honestly, more than you would ever need in a single day of heavy use and then some more.' }],
+		});
+		expect(trainingRows[1].non_preferred_output[0].content).toBe('Two days.');
+		const answer = runData['Ask the New Model'][0].data.main[0][0].json;
+		expect(answer).toMatchObject({ model: job.fine_tuned_model, text: 'The battery lasts two days.' });
+		expect(runData['Score the New Model'][0].data.main[0][0].json).toMatchObject({ reward: 1, pass: true });
+	}, 180_000);
+
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
 		// Round 1 never mentions the battery; a refine round (carrying the feedback) does.
 		server.configure({
