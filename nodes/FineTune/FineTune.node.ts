@@ -31,33 +31,26 @@ export class FineTune implements INodeType {
 		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const providerName = this.getNodeParameter('provider', 0) as ProviderName;
-		const output: INodeExecutionData[] = [];
 		if (operation === 'buildDataset') return [await runBuildDataset(this)];
-		if (operation === 'validate') {
+		// Each item on its own: with Continue On Fail a failed item carries its error and the rest go on.
+		const perItem = async (secrets: string[], run: (index: number) => Promise<INodeExecutionData[]>) => {
+			const output: INodeExecutionData[] = [];
 			for (let index = 0; index < items.length; index++) {
 				try {
-					output.push(...(await runValidate(this, index)));
+					output.push(...(await run(index)));
 				} catch (error) {
-					const message = `Item ${index}: ${describeFailure(error, 0, [])}`;
+					const message = `Item ${index}: ${describeFailure(error, 0, secrets)}`;
 					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), message, { itemIndex: index });
 					output.push({ json: { error: message }, pairedItem: { item: index } });
 				}
 			}
 			return [output];
-		}
+		};
+		if (operation === 'validate') return perItem([], (index) => runValidate(this, index));
 		if (providerName === 'export') {
 			throw new NodeOperationError(this.getNode(), `Export Only uploads nothing and runs no job: use Build Dataset, or pick a provider for "${operation}"`);
 		}
 		const { provider, secrets } = await providerFor(this, providerName);
-		for (let index = 0; index < items.length; index++) {
-			try {
-				output.push(...(await runJobOperation(this, operation, provider, index)));
-			} catch (error) {
-				const message = `Item ${index}: ${describeFailure(error, 0, secrets)}`;
-				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), message, { itemIndex: index });
-				output.push({ json: { error: message }, pairedItem: { item: index } });
-			}
-		}
-		return [output];
+		return perItem(secrets, (index) => runJobOperation(this, operation, provider, index));
 	}
 }
