@@ -2,30 +2,13 @@
  * The package in real n8n (2.41.1 on Node 24): packed with npm, installed the way users install
  * community nodes (`<user folder>/.n8n/nodes/node_modules`), and run headless with `n8n execute`.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
+import { INSTALL_TIMEOUT_MS, prepareN8n, ROOT, run } from './n8n';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '..', '..');
 const API_KEY = 'sk-e2e-smoke-8c2d4b6f0a';
 const WORKFLOW_ID = 'rewardLoopSmoke01';
-const INSTALL_TIMEOUT_MS = 20 * 60_000;
-
-async function freePort(): Promise<number> {
-	return new Promise((resolvePort, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as { port: number };
-			probe.close(() => resolvePort(port));
-		});
-	});
-}
 
 function workflow() {
 	return {
@@ -100,51 +83,17 @@ describe('real n8n', () => {
 	let work: string;
 	let env: NodeJS.ProcessEnv;
 	let n8n: string;
+	let importWorkflow: (definition: { id: string }) => Promise<void>;
 
 	beforeAll(async () => {
 		server = new MockOpenAiServer({ apiKey: API_KEY });
 		await server.start();
-		work = mkdtempSync(join(tmpdir(), 'reward-loop-e2e-'));
-		const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], {
-			cwd: ROOT,
-			maxBuffer: 64 * 1024 * 1024,
-			timeout: INSTALL_TIMEOUT_MS,
-		});
-		const paths = Object.fromEntries(
-			install.stdout
-				.trim()
-				.split('\n')
-				.map((line) => line.split('=', 2) as [string, string]),
+		const instance = await prepareN8n('reward-loop-e2e-');
+		({ work, env, bin: n8n } = instance);
+		importWorkflow = instance.importWorkflow;
+		await instance.importCredentials(
+			['rlSmokeCred01', 'rlExampleCred01'].map((id) => ({ id, name: `Mock endpoint ${id}`, type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } })),
 		);
-		// Jest sets NODE_ENV=test, under which n8n prints no run output.
-		const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
-		env = {
-			...inherited,
-			PATH: `${paths.NODE24_BIN}:${process.env.PATH}`,
-			N8N_USER_FOLDER: work,
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_LOG_LEVEL: 'info',
-			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-			N8N_ENCRYPTION_KEY: 'reward-loop-e2e-encryption-key',
-		};
-		n8n = paths.N8N_BIN;
-
-		// Installed as users do: the packed package under .n8n/nodes, its dependencies from npm.
-		const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
-		const tarball = join(work, JSON.parse(packed)[0].filename as string);
-		const nodesDir = join(work, '.n8n', 'nodes');
-		mkdirSync(nodesDir, { recursive: true });
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env });
-		writeFileSync(
-			join(work, 'creds.json'),
-			JSON.stringify(
-				['rlSmokeCred01', 'rlExampleCred01'].map((id) => ({ id, name: `Mock endpoint ${id}`, type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } })),
-			),
-		);
-		await run(n8n, ['import:credentials', `--input=${join(work, 'creds.json')}`], { env, cwd: work });
 	}, INSTALL_TIMEOUT_MS + 180_000);
 
 	afterAll(async () => {
@@ -155,9 +104,7 @@ describe('real n8n', () => {
 
 	/** Imports a workflow and runs it with `n8n execute`; returns the run JSON and everything printed. */
 	async function execute(definition: { id: string; [key: string]: unknown }): Promise<{ result: any; printed: string }> {
-		const file = join(work, `${definition.id}.json`);
-		writeFileSync(file, JSON.stringify(definition));
-		await run(n8n, ['import:workflow', `--input=${file}`], { env, cwd: work });
+		await importWorkflow(definition);
 		let stdout: string;
 		let stderr: string;
 		try {

@@ -1,0 +1,79 @@
+/**
+ * Real n8n for end-to-end tests: Node 24 and n8n 2.41.1 from the npm registry (cached by
+ * install-n8n.sh), a fresh user folder, and the packed package installed the way users install it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+export const ROOT = resolve(__dirname, '..', '..');
+export const INSTALL_TIMEOUT_MS = 20 * 60_000;
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolvePort, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => resolvePort(port));
+		});
+	});
+}
+
+export interface N8nInstance {
+	work: string;
+	env: NodeJS.ProcessEnv;
+	bin: string;
+	importCredentials(credentials: Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>): Promise<void>;
+	importWorkflow(definition: { id: string }): Promise<void>;
+}
+
+export async function prepareN8n(prefix: string): Promise<N8nInstance> {
+	const work = mkdtempSync(join(tmpdir(), prefix));
+	const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_TIMEOUT_MS });
+	const paths = Object.fromEntries(
+		install.stdout
+			.trim()
+			.split('\n')
+			.map((line) => line.split('=', 2) as [string, string]),
+	);
+	// Jest sets NODE_ENV=test, under which n8n prints no run output.
+	const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
+	const env: NodeJS.ProcessEnv = {
+		...inherited,
+		PATH: `${paths.NODE24_BIN}:${process.env.PATH}`,
+		N8N_USER_FOLDER: work,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LOG_LEVEL: 'info',
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_ENCRYPTION_KEY: 'reward-loop-e2e-encryption-key',
+	};
+	const bin = paths.N8N_BIN;
+	const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
+	const tarball = join(work, JSON.parse(packed)[0].filename as string);
+	const nodesDir = join(work, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: nodesDir, env });
+	return {
+		work,
+		env,
+		bin,
+		async importCredentials(credentials) {
+			const file = join(work, 'creds.json');
+			writeFileSync(file, JSON.stringify(credentials));
+			await run(bin, ['import:credentials', `--input=${file}`], { env, cwd: work });
+		},
+		async importWorkflow(definition) {
+			const file = join(work, `${definition.id}.json`);
+			writeFileSync(file, JSON.stringify(definition));
+			await run(bin, ['import:workflow', `--input=${file}`], { env, cwd: work });
+		},
+	};
+}

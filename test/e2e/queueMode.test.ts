@@ -1,0 +1,130 @@
+/**
+ * Queue mode, as users scale n8n out: Redis (Debian's redis-server), a main process that takes the
+ * webhook and queues the execution, and a worker process that runs it. The nodes keep no state in
+ * memory across executions, so the worker's run must give the same answer.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { MockOpenAiServer } from '../server/mockOpenAiServer';
+import { freePort, INSTALL_TIMEOUT_MS, prepareN8n, run, type N8nInstance } from './n8n';
+
+const API_KEY = 'sk-queue-mode-4b1d9e7c2a';
+const WORKFLOW = {
+	id: 'rlQueueMode00001',
+	name: 'Queue mode: webhook → Generate Text → Score Output',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: 'q1',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '6a0f0e55-5d7e-4c8e-9f27-5a1d2f3e4b01',
+			parameters: { httpMethod: 'POST', path: 'reward-loop-queue', responseMode: 'lastNode', options: {} },
+		},
+		{
+			id: 'q2',
+			name: 'Generate Text',
+			type: 'n8n-nodes-reward-loop.generateText',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { model: { __rl: true, mode: 'id', value: 'mock-small' }, promptSource: 'prompt', prompt: '={{ $json.body.topic }}', options: {} },
+			credentials: { openAiCompatibleApi: { id: 'rlQueueCred0001', name: 'Mock endpoint' } },
+		},
+		{
+			id: 'q3',
+			name: 'Score Output',
+			type: 'n8n-nodes-reward-loop.scoreOutput',
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: { mode: 'scorers', textField: 'text', scorers: { scorer: [{ name: 'battery', type: 'contains', values: 'battery' }] }, threshold: 0.5, route: false, options: { includeInput: false } },
+		},
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Generate Text', type: 'main', index: 0 }]] },
+		'Generate Text': { main: [[{ node: 'Score Output', type: 'main', index: 0 }]] },
+	},
+};
+
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasRedis && process.env.CI !== 'true') {
+	console.log('Queue-mode test skipped: redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it).');
+}
+const suite = hasRedis || process.env.CI === 'true' ? describe : describe.skip;
+
+suite('n8n queue mode', () => {
+	let server: MockOpenAiServer;
+	let n8n: N8nInstance;
+	const processes: ChildProcess[] = [];
+	const logs: Record<string, string> = { main: '', worker: '', redis: '' };
+
+	const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
+		const child = spawn(command, args, { env, cwd: n8n?.work, stdio: ['ignore', 'pipe', 'pipe'] });
+		child.stdout?.on('data', (chunk: Buffer) => (logs[name] += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (logs[name] += chunk.toString()));
+		processes.push(child);
+		return child;
+	};
+	const waitFor = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs: number) => {
+		const deadline = Date.now() + timeoutMs;
+		while (!(await check())) {
+			if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n--- main ---\n${logs.main.slice(-3000)}\n--- worker ---\n${logs.worker.slice(-3000)}`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	};
+
+	beforeAll(async () => {
+		server = new MockOpenAiServer({ apiKey: API_KEY, answer: ({ lastUserText }) => `The ${lastUserText} has a two-day battery.` });
+		await server.start();
+		n8n = await prepareN8n('reward-loop-queue-');
+		await n8n.importCredentials([{ id: 'rlQueueCred0001', name: 'Mock endpoint', type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } }]);
+		await n8n.importWorkflow(WORKFLOW);
+		await run(n8n.bin, ['publish:workflow', `--id=${WORKFLOW.id}`], { env: n8n.env, cwd: n8n.work });
+	}, INSTALL_TIMEOUT_MS + 180_000);
+
+	afterAll(async () => {
+		for (const child of processes) child.kill('SIGTERM');
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
+		await server?.stop();
+		if (n8n) rmSync(n8n.work, { recursive: true, force: true });
+	});
+
+	it('a worker runs the nodes for an execution the main process queued', async () => {
+		const redisPort = await freePort();
+		const mainPort = await freePort();
+		start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+		const queueEnv = { ...n8n.env, EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort) };
+		start('main', n8n.bin, ['start'], { ...queueEnv, N8N_PORT: String(mainPort), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		start('worker', n8n.bin, ['worker', '--concurrency=5'], { ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
+		await waitFor('the main process being ready', async () => (await fetch(`http://127.0.0.1:${mainPort}/healthz/readiness`).catch(() => undefined))?.ok === true, 90_000);
+		await waitFor('the worker being ready', () => logs.worker.includes('n8n worker is now ready'), 90_000);
+
+		const post = (topic: string) =>
+			fetch(`http://127.0.0.1:${mainPort}/webhook/reward-loop-queue`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ topic }),
+				signal: AbortSignal.timeout(60_000),
+			});
+		// The main process registers the published workflow's webhook shortly after it reports ready;
+		// until then the path is 404 and no execution is created.
+		let first: Response | undefined;
+		await waitFor('the webhook being registered', async () => (first = await post('trail phone')).status !== 404, 60_000);
+		const answers = [];
+		for (const response of [first as Response, await post('city phone')]) {
+			expect(response.status).toBe(200);
+			answers.push(await response.json());
+		}
+		expect(answers).toEqual([
+			expect.objectContaining({ reward: 1, pass: true, scores: expect.objectContaining({ battery: expect.objectContaining({ score: 1 }) }) }),
+			expect.objectContaining({ reward: 1, pass: true }),
+		]);
+		expect(server.counters.completed).toBe(2);
+		expect(logs.worker.match(/Worker started execution \d+/g)).toHaveLength(2);
+		expect(logs.worker.match(/Worker finished execution \d+/g)).toHaveLength(2);
+		expect(logs.main + logs.worker).not.toContain(API_KEY);
+	}, 240_000);
+});
