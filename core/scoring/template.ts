@@ -2,19 +2,10 @@
  * OpenAI grader templates: `{{sample.output_text}}`, `{{sample.output_json.path}}` and
  * `{{item.path}}`, with dot paths and [index]. A value that is not a string is written as JSON.
  */
+import { readPath } from '../json/readPath';
 import type { Sample } from './types';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w]*(?:\.[\w$-]+|\[\d+\])*)\s*\}\}/g;
-
-export function readPath(root: unknown, path: string): unknown {
-	const keys = path.match(/[^.[\]]+/g) ?? [];
-	let value = root;
-	for (const key of keys) {
-		if (value === null || value === undefined || typeof value !== 'object') return undefined;
-		value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-	}
-	return value;
-}
 
 function asText(value: unknown): string {
 	if (value === undefined || value === null) return '';

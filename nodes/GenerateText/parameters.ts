@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { JsonSchema } from '../../core/json/validateJsonSchema';
 import { promptMessages, safeParseMessageList, type ChatMessage } from '../../core/generate/messages';
+import { readField } from '../../core/json/readPath';
 import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
@@ -12,13 +13,6 @@ function parseJsonParameter(field: string, raw: unknown): unknown {
 	const parsed = tryParseJson(raw);
 	if (!parsed.ok) throw new ParameterError(field, `is not valid JSON (${parsed.problem})`);
 	return parsed.value;
-}
-
-function readPath(json: IDataObject, path: string): unknown {
-	return path
-		.split('.')
-		.filter(Boolean)
-		.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as IDataObject)[key] : undefined), json);
 }
 
 function parseStop(raw: unknown): string[] | undefined {
@@ -45,7 +39,7 @@ function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 	}
 	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
 	if (!field) throw new ParameterError('Messages Field', 'is empty');
-	const value = readPath(ctx.getInputData()[index].json, field);
+	const value = readField(ctx.getInputData()[index].json, field);
 	if (value === undefined) throw new ParameterError('Messages Field', `the item has no field "${field}"`);
 	const parsed = safeParseMessageList(value, field);
 	if (!parsed.ok) throw new ParameterError('Messages', parsed.problem);

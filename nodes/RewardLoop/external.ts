@@ -11,7 +11,7 @@ import { addUsage, emptyUsage, type GenerateResult, type TokenUsage } from '../.
 import { preferencePairs } from '../../core/loop/preferencePairs';
 import { feedbackFor, generateRound, type LoopAttempt, type LoopResult, type StopReason } from '../../core/loop/rewardLoop';
 import type { BreakdownEntry } from '../../core/scoring/combine';
-import { readPath } from '../../core/scoring/template';
+import { readPath } from '../../core/json/readPath';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { loopOutput, readLoopSettings } from './loopParameters';

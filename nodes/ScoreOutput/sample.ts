@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { tryParseJson } from '../../core/json/tryParseJson';
-import { readPath } from '../../core/scoring/template';
+import { readField } from '../../core/json/readPath';
 import type { Sample } from '../../core/scoring/types';
 import { ParameterError } from '../shared/transportOptions';
 
@@ -33,11 +33,11 @@ class ItemSample implements Sample {
 }
 
 export function sampleFromItem(json: IDataObject, textField: string, candidatesField: string): Sample {
-	const raw = Object.hasOwn(json, textField) ? json[textField] : readPath(json, textField);
+	const raw = readField(json, textField);
 	if (raw === undefined || raw === null) throw new ParameterError('Text Field', `the item has no field "${textField}"`);
 	const sample = new ItemSample(typeof raw === 'string' ? raw : JSON.stringify(raw), raw);
 	if (typeof json.perplexity === 'number') sample.perplexity = json.perplexity;
-	const candidates = Object.hasOwn(json, candidatesField) ? json[candidatesField] : readPath(json, candidatesField);
+	const candidates = readField(json, candidatesField);
 	if (Array.isArray(candidates)) {
 		sample.candidates = candidates.map((c) => (typeof c === 'string' ? c : String((c as IDataObject)?.text ?? JSON.stringify(c))));
 	}
