@@ -9,7 +9,6 @@ import { ModelRequestError, withRetries, type RetrySettings } from '../transport
 import { CancelledError } from '../transport/sleep';
 import type { ModelServices } from './types';
 
-export { ModelRequestError };
 
 export function createModelServices(client: OpenAI, gate: RateLimitGate, retry: RetrySettings): ModelServices {
 	const run = async <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<{ data: T; response: Response }>) => {

@@ -8,7 +8,7 @@ import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n
 import { generateOrThrow } from '../../core/generate/generate';
 import type { GenerateRequest } from '../../core/generate/request';
 import { fence, UNTRUSTED_INSTRUCTION } from '../../core/scoring/judges/hardening';
-import { createModelServices, ModelRequestError } from '../../core/scoring/modelServices';
+import { createModelServices } from '../../core/scoring/modelServices';
 import { LoopError, runRewardLoop, type LoopDeps, type LoopResult } from '../../core/loop/rewardLoop';
 import { createClient } from '../../core/transport/client';
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
@@ -58,8 +58,7 @@ export class RewardLoop implements INodeType {
 		const models = createModelServices(client, gate, retry);
 		const cancelSignal = this.getExecutionCancelSignal();
 		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(client, request, gate, signal, retry);
-		const failureText = (error: unknown) =>
-			error instanceof ModelRequestError ? describeFailure(error.cause, error.attempts, secrets) : describeFailure(error, 0, secrets);
+		const failureText = (error: unknown) => describeFailure(error, 0, secrets);
 
 		if (this.getNodeParameter('rewardSource', 0, 'scorers') === 'external') {
 			const outputs = await continueExternalLoops(this, items, { generate, cancelSignal, continueOnFail, failureText, fail });

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ItemScore } from '../../core/scoring/combine';
-import { createModelServices, ModelRequestError } from '../../core/scoring/modelServices';
+import { createModelServices } from '../../core/scoring/modelServices';
 import type { ModelServices } from '../../core/scoring/types';
 import { createClient } from '../../core/transport/client';
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
@@ -117,9 +117,7 @@ export class ScoreOutput implements INodeType {
 				});
 			} catch (error) {
 				if (error instanceof ItemFailedError) {
-					const cause = error.cause instanceof ModelRequestError ? error.cause.cause : error.cause;
-					const attempts = error.cause instanceof ModelRequestError ? error.cause.attempts : 0;
-					throw fail(pending[error.index], describeFailure(cause, attempts, secrets));
+					throw fail(pending[error.index], describeFailure(error.cause, 0, secrets));
 				}
 				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
 				throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
@@ -128,9 +126,7 @@ export class ScoreOutput implements INodeType {
 				const index = pending[position];
 				if (outcome.ok) results[index] = outcome.value;
 				else {
-					const cause = outcome.error instanceof ModelRequestError ? outcome.error.cause : outcome.error;
-					const attempts = outcome.error instanceof ModelRequestError ? outcome.error.attempts : 0;
-					failures[index] = describeFailure(cause, attempts, secrets);
+					failures[index] = describeFailure(outcome.error, 0, secrets);
 				}
 			});
 		}

@@ -1,3 +1,4 @@
+import { ModelRequestError } from '../../core/transport/scheduler';
 import { redactSecrets } from '../../core/transport/secrets';
 
 /**
@@ -5,6 +6,8 @@ import { redactSecrets } from '../../core/transport/secrets';
  * already start with the HTTP status ("429 Rate limit reached ..."); network errors get their cause.
  */
 export function describeFailure(error: unknown, attempts: number, secrets: string[]): string {
+	// A request that failed inside a larger task (a judge, a loop round) carries its own attempts.
+	if (error instanceof ModelRequestError) return describeFailure(error.cause, error.attempts, secrets);
 	const err = error as { message?: unknown; status?: unknown; cause?: { code?: unknown; message?: unknown } };
 	let message = typeof err?.message === 'string' && err.message ? err.message : String(error);
 	if (typeof err?.status !== 'number' && err?.cause && typeof err.cause === 'object') {
