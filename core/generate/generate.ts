@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { RateLimitGate } from '../transport/rateLimitGate';
-import { ModelRequestError, runScheduled, withRetries, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
+import { retryOrThrow, runScheduled, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
 import { buildChatParams, type GenerateRequest } from './request';
 import { toGenerateResult, type GenerateResult } from './result';
 
@@ -40,19 +40,7 @@ export async function generateAll(
 	});
 }
 
-/** One request (with its retries) inside a larger task, sharing the execution's gate. */
-export function generateOne(
-	client: OpenAI,
-	request: GenerateRequest,
-	gate: RateLimitGate,
-	signal: AbortSignal,
-	retry: RetrySettings,
-): Promise<Outcome<GenerateResult>> {
-	const body = buildChatParams(request);
-	return withRetries((context) => attemptCompletion(client, body, request, context), gate, signal, retry);
-}
-
-/** generateOne for callers that want the result or an exception (ModelRequestError) and nothing in between. */
+/** One request, with its retries, inside a larger task sharing the execution's gate: the result, or ModelRequestError. */
 export async function generateOrThrow(
 	client: OpenAI,
 	request: GenerateRequest,
@@ -60,7 +48,6 @@ export async function generateOrThrow(
 	signal: AbortSignal,
 	retry: RetrySettings,
 ): Promise<GenerateResult> {
-	const outcome = await generateOne(client, request, gate, signal, retry);
-	if (!outcome.ok) throw new ModelRequestError(outcome.error, outcome.attempts);
-	return outcome.value;
+	const body = buildChatParams(request);
+	return retryOrThrow((context) => attemptCompletion(client, body, request, context), gate, signal, retry);
 }

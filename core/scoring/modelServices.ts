@@ -5,14 +5,12 @@
 import type OpenAI from 'openai';
 import { readUsage } from '../generate/result';
 import type { RateLimitGate } from '../transport/rateLimitGate';
-import { ModelRequestError, withRetries, type RetrySettings } from '../transport/scheduler';
-import { CancelledError } from '../transport/sleep';
+import { retryOrThrow, type RetrySettings } from '../transport/scheduler';
 import type { ModelServices } from './types';
-
 
 export function createModelServices(client: OpenAI, gate: RateLimitGate, retry: RetrySettings): ModelServices {
 	const run = async <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<{ data: T; response: Response }>) => {
-		const outcome = await withRetries(
+		return retryOrThrow(
 			async ({ signal: attemptSignal, observeHeaders }) => {
 				const { data, response } = await call(attemptSignal);
 				observeHeaders(response.headers);
@@ -22,11 +20,6 @@ export function createModelServices(client: OpenAI, gate: RateLimitGate, retry: 
 			signal ?? new AbortController().signal,
 			retry,
 		);
-		if (!outcome.ok) {
-			if (outcome.error instanceof CancelledError) throw outcome.error;
-			throw new ModelRequestError(outcome.error, outcome.attempts);
-		}
-		return outcome.value;
 	};
 	return {
 		async chat(body, signal) {

@@ -114,6 +114,18 @@ export async function withRetries<T>(
 	}
 }
 
+/** withRetries for callers that want the value, or ModelRequestError once the task failed for good. */
+export async function retryOrThrow<T>(
+	task: (context: AttemptContext) => Promise<T>,
+	gate: RateLimitGate,
+	signal: AbortSignal,
+	settings: RetrySettings,
+): Promise<T> {
+	const outcome = await withRetries(task, gate, signal, settings);
+	if (!outcome.ok) throw new ModelRequestError(outcome.error, outcome.attempts);
+	return outcome.value;
+}
+
 /**
  * Runs `count` tasks with at most `concurrency` in flight, each retried on its own, and returns
  * their outcomes in input order. One item failing never fails the others; cancelling the signal
