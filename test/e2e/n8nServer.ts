@@ -1,0 +1,122 @@
+/**
+ * Real n8n in server mode (`n8n start`), as users run it: published workflows with triggers and
+ * waits, the REST API the editor uses (signed in as the owner), and the executions it stored.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parse as parseFlatted } from 'flatted';
+import { freePort, type N8nInstance } from './n8n';
+
+export const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Reward-Loop-e2e-1' };
+
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+}
+
+export interface NodeRun {
+	startTime: number;
+	executionTime: number;
+	error?: { message: string };
+	data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> };
+}
+
+export interface StoredExecution extends ExecutionSummary {
+	runData: Record<string, NodeRun[]>;
+	error?: { message: string };
+}
+
+export interface N8nServer {
+	baseUrl: string;
+	port: number;
+	/** The `n8n-auth` cookie value of the signed-in owner. */
+	authToken: string;
+	log(): string;
+	rest<T>(method: string, path: string, body?: unknown): Promise<T>;
+	executions(workflowId: string): Promise<ExecutionSummary[]>;
+	execution(id: string): Promise<StoredExecution>;
+	/** Waits until the workflow has `count` finished executions, then returns them oldest first. */
+	waitForExecutions(workflowId: string, count: number, timeoutMs: number): Promise<StoredExecution[]>;
+	stop(): Promise<void>;
+}
+
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n${describe()}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
+
+export async function startN8nServer(n8n: N8nInstance, extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nServer> {
+	const port = await freePort();
+	const baseUrl = `http://127.0.0.1:${port}`;
+	let output = '';
+	const child: ChildProcess = spawn(n8n.bin, ['start'], {
+		cwd: n8n.work,
+		env: {
+			...n8n.env,
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			WEBHOOK_URL: `${baseUrl}/`,
+			N8N_SECURE_COOKIE: 'false',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			...extraEnv,
+		},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const log = () => output;
+	const stop = async () => {
+		if (child.exitCode !== null) return;
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		child.kill('SIGTERM');
+		await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+		if (child.exitCode === null) child.kill('SIGKILL');
+	};
+	try {
+		await waitUntil('n8n being ready', async () => (await fetch(`${baseUrl}/healthz/readiness`).catch(() => undefined))?.ok === true, 120_000, () => output.slice(-3000));
+		const setup = await fetch(`${baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+		const authToken = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+		if (!setup.ok || !authToken) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+
+		const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+			const response = await fetch(`${baseUrl}/rest${path}`, {
+				method,
+				headers: { cookie: `n8n-auth=${authToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			const text = await response.text();
+			if (!response.ok) throw new Error(`${method} /rest${path}: ${response.status} ${text.slice(0, 500)}`);
+			return (JSON.parse(text) as { data: T }).data;
+		};
+		const executions = async (workflowId: string) =>
+			(await rest<{ results: ExecutionSummary[] }>('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`)).results;
+		const execution = async (id: string): Promise<StoredExecution> => {
+			const stored = await rest<ExecutionSummary & { data: string }>('GET', `/executions/${id}`);
+			// n8n keeps run data in flatted form, which keeps shared and circular references.
+			const data = parseFlatted(stored.data) as { resultData: { runData: Record<string, NodeRun[]>; error?: { message: string } } };
+			return { id: stored.id, workflowId: stored.workflowId, status: stored.status, mode: stored.mode, runData: data.resultData.runData, error: data.resultData.error };
+		};
+		const waitForExecutions = async (workflowId: string, count: number, timeoutMs: number) => {
+			let finished: ExecutionSummary[] = [];
+			await waitUntil(
+				`${count} finished execution(s) of ${workflowId}`,
+				async () => (finished = (await executions(workflowId)).filter((run) => FINISHED.has(run.status))).length >= count,
+				timeoutMs,
+				() => output.slice(-3000),
+			);
+			const sorted = finished.sort((a, b) => Number(a.id) - Number(b.id));
+			return Promise.all(sorted.map((run) => execution(run.id)));
+		};
+		return { baseUrl, port, authToken, log, rest, executions, execution, waitForExecutions, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
