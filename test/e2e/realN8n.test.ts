@@ -237,12 +237,14 @@ describe('real n8n', () => {
 		expect(done.json.feedback[0]).toContain('mentions_capacity: does not contain any of');
 	}, 180_000);
 
-	it('example: the closed loop, from preference pairs to a DPO job to the new model answering', async () => {
+	it('example: the closed loop, from preference pairs to a DPO job to the new model, scored against the base model', async () => {
 		server.configure({
 			apiKey: API_KEY,
 			fineTuning: { stepMs: 20 },
 			answer: ({ body }) => {
 				if (String(body.model).startsWith('ft:')) return 'The battery lasts two days.';
+				// Asked alone, the base model rambles: the comparison at the end must see the difference.
+				if (!body.n) return 'It lasts long, honestly, more than you would ever need in a single day of heavy use and then some more.';
 				const texts = ['The battery lasts two days.', 'It lasts long, honestly, more than you would ever need in a single day of heavy use and then some more.', 'Two days.'];
 				return { choices: texts.slice(0, body.n ?? 1).map((content) => ({ content })) };
 			},
@@ -266,9 +268,12 @@ describe('real n8n', () => {
 			non_preferred_output: [{ role: 'assistant', content: 'It lasts long, honestly, more than you would ever need in a single day of heavy use and then some more.' }],
 		});
 		expect(trainingRows[1].non_preferred_output[0].content).toBe('Two days.');
-		const answer = runData['Ask the New Model'][0].data.main[0][0].json;
-		expect(answer).toMatchObject({ model: job.fine_tuned_model, text: 'The battery lasts two days.' });
-		expect(runData['Score the New Model'][0].data.main[0][0].json).toMatchObject({ reward: 1, pass: true });
+		const [base, tuned] = runData['Score Both'][0].data.main[0].map((item: { json: Record<string, unknown> }) => item.json);
+		expect(base).toMatchObject({ label: 'base', model: 'gpt-4.1-mini-2025-04-14', reward: 0.5, pass: false });
+		expect(tuned).toMatchObject({ label: 'fine-tuned', model: job.fine_tuned_model, text: 'The battery lasts two days.', reward: 1, pass: true });
+		expect(runData['Compare Rewards'][0].data.main[0].map((item: { json: unknown }) => item.json)).toEqual([
+			{ baseReward: 0.5, fineTunedReward: 1, gain: 0.5, fineTunedModel: job.fine_tuned_model },
+		]);
 	}, 180_000);
 
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
