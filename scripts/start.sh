@@ -32,6 +32,6 @@ if [ -n "${OPENAI_API_KEY:-}${OPENAI_BASE_URL:-}" ]; then
   rm -f "$creds"
   echo "start: credential \"OpenAI-compatible endpoint\" points at ${OPENAI_BASE_URL:-https://api.openai.com/v1}" >&2
 fi
-for example in examples/*.json; do "$N8N_BIN" import:workflow --input="$example" >/dev/null; done
+"$N8N_BIN" import:workflow --separate --input=examples >/dev/null
 echo "start: imported $(ls examples/*.json | wc -l) example workflows; the editor is at http://127.0.0.1:$PORT" >&2
 exec "$N8N_BIN" start
