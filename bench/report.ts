@@ -8,9 +8,11 @@ export interface SideBySideRow {
 	contestant: string;
 	label: string;
 	informative: boolean;
-	concurrency: number;
+	concurrency: number | 'all';
 	condition: string;
 	conditionLabel: string;
+	/** The condition's limit; undefined without one. */
+	requestsPerMinute?: number;
 	runs: number;
 	nodeMs: number;
 	minMs: number;
@@ -97,7 +99,7 @@ export function renderResults(document: BenchDocument): string {
 			`${side.count} items (Manual Trigger → Set → Split Out → the contestant), the test server answering after ${side.latencyMs} ms, one \`n8n execute\` per run. ` +
 				`Node time is the contestant node's own \`executionTime\` from n8n's run data (read from n8n's database, so failed executions count too); ` +
 				`each figure is the median of ${side.runs} run${side.runs > 1 ? 's' : ''}, the runs taken round-robin over the contestants. Requests and 429s are the server's own counts, reset before every run. ` +
-				'Bound = max(N/R, ⌈N/C⌉·L), with C the requests the contestant keeps in flight (1 for one item at a time, the batch size for batches) and R = ∞ without a limit. ' +
+				'Bound = max(N/R, ⌈N/C⌉·L), with C the requests the contestant keeps in flight (1 for one item at a time, the batch size for batches, N for every item at once) and R = ∞ without a limit. ' +
 				'"Before 1st request" is the node time that passed before the server saw the first request.',
 		);
 		out.push('');
@@ -124,6 +126,24 @@ export function renderResults(document: BenchDocument): string {
 						r.error ?? '',
 					]),
 				),
+			);
+			out.push('');
+		}
+		const ours = side.rows.find((r) => r.contestant === 'ours' && r.condition === 'nolimit');
+		if (ours && Number.isFinite(ours.beforeFirstRequestMs)) {
+			const sending = ours.nodeMs - ours.beforeFirstRequestMs;
+			out.push(
+				`Generate Text without a limit: ${s(ours.beforeFirstRequestMs)} s of its ${s(ours.nodeMs)} s pass before the server sees the first request, while the node reads every item's parameters (n8n evaluates the prompt expression once per item) before it sends anything; ` +
+					`from the first request to the end it takes ${s(sending)} s, ${(sending / ours.boundMs).toFixed(2)} × the bound of ${s(ours.boundMs)} s.`,
+			);
+			out.push('');
+		}
+		const limited = side.rows.find((r) => r.requestsPerMinute !== undefined);
+		if (limited?.requestsPerMinute) {
+			const perSecond = limited.requestsPerMinute / 60;
+			const least = ((side.count - perSecond) / perSecond) * 1000 + side.latencyMs;
+			out.push(
+				`Under ${perSecond} requests/s the server's bucket starts full (one second's worth, ${perSecond} requests) and refills at ${perSecond}/s, so the least possible time is (N − ${perSecond}) / ${perSecond} s + L = ${s(least)} s, a little under the bound N/R = ${s((side.count / perSecond) * 1000)} s; a ratio below 1 there is not an error.`,
 			);
 			out.push('');
 		}

@@ -101,6 +101,7 @@ async function main(): Promise<void> {
 					concurrency: contestant.concurrency,
 					condition: condition.id,
 					conditionLabel: condition.label,
+					requestsPerMinute: condition.requestsPerMinute,
 				}),
 			),
 			records: result.records,

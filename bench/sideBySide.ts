@@ -218,9 +218,9 @@ export function median(values: number[]): number {
 }
 
 /** The physical bound max(N/R, ⌈N/C⌉·L), in ms; R in requests per second (infinite without a limit). */
-export function boundMs(count: number, concurrency: number, latencyMs: number, requestsPerMinute?: number): number {
+export function boundMs(count: number, concurrency: number | 'all', latencyMs: number, requestsPerMinute?: number): number {
 	const byRate = requestsPerMinute ? (count / (requestsPerMinute / 60)) * 1000 : 0;
-	return Math.max(byRate, Math.ceil(count / concurrency) * latencyMs);
+	return Math.max(byRate, Math.ceil(count / (concurrency === 'all' ? count : concurrency)) * latencyMs);
 }
 
 export function summarize(result: SideBySideResult): SummaryRow[] {
