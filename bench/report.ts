@@ -49,6 +49,8 @@ export interface BenchDocument {
 
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
 const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '–');
+/** Tiny values (differences of rounding) in exponent form, so they do not print as 0. */
+const number = (value: number) => (value !== 0 && Math.abs(value) < 1e-4 ? value.toExponential(2) : value.toLocaleString('en-US', { maximumFractionDigits: 4 }));
 const cell = (value: unknown) => String(value).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function table(header: string[], rows: unknown[][]): string {
@@ -169,7 +171,7 @@ export function renderResults(document: BenchDocument): string {
 		for (const scenario of scenarios) {
 			out.push(`**${scenario.name}**`);
 			out.push('');
-			out.push(table(['Figure', 'Value'], Object.entries(scenario.figures).map(([key, value]) => [key, typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 4 }) : value])));
+			out.push(table(['Figure', 'Value'], Object.entries(scenario.figures).map(([key, value]) => [key, typeof value === 'number' ? number(value) : value])));
 			out.push('');
 			for (const note of scenario.notes ?? []) out.push(`- ${note}`);
 			if (scenario.notes?.length) out.push('');

@@ -7,6 +7,7 @@
  * 2. Scenarios in n8n's engine (bench/scenarios.ts), each in a fresh process: Reward Loop
  *    efficiency, Score Output throughput, ROUGE against js-rouge, fine-tune dataset building,
  *    Generate Text throughput.
+ * --render-only: write the markdown again from the JSON beside it, measuring nothing.
  * --quick: small counts and one run each, for the smoke test in CI; it writes to a temporary file
  * unless --out says where. BENCH_ONLY=a,b limits the engine scenarios; BENCH_SKIP_N8N=1 skips part 1.
  * The exit code is 1 when a verdict fails (not in quick mode, where timings do not count).
@@ -50,6 +51,12 @@ async function main(): Promise<void> {
 		process.exit(0);
 	}
 	const { quick, out } = parseArguments(process.argv.slice(2));
+	if (process.argv.includes('--render-only')) {
+		// Writes the markdown again from the JSON of the last run (after a change to report.ts).
+		const saved = JSON.parse(readFileSync(`${out.replace(/\.md$/, '')}.json`, 'utf8')) as BenchDocument;
+		writeFileSync(out, renderResults(saved));
+		return;
+	}
 	const started = performance.now();
 	const log = (line: string) => console.log(line);
 	const document: BenchDocument = {
