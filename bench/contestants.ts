@@ -4,6 +4,7 @@
  * user would leave it, except the batching options that the contestant needs to send more than
  * one request at a time.
  */
+import { DEFAULT_CONCURRENCY } from '../nodes/shared/transportOptions';
 
 export const MODEL = 'mock-small';
 
@@ -51,7 +52,7 @@ export const CONTESTANTS: Contestant[] = [
 		id: 'ours',
 		label: 'Generate Text (this package), default settings',
 		node: 'Generate Text',
-		concurrency: 10,
+		concurrency: DEFAULT_CONCURRENCY,
 		ours: true,
 		nodes: (target) => ({
 			nodes: [
@@ -62,28 +63,6 @@ export const CONTESTANTS: Contestant[] = [
 					typeVersion: 1,
 					position: at(600),
 					parameters: { model: { __rl: true, mode: 'id', value: MODEL }, promptSource: 'prompt', prompt: '={{ $json.q }}', options: {} },
-					credentials: { openAiCompatibleApi: target.ours },
-				},
-			],
-			connections: mainTo('Generate Text'),
-		}),
-	},
-	{
-		id: 'ours-c20',
-		label: 'Generate Text (this package), Concurrency 20 (informative: the batch size the others get)',
-		node: 'Generate Text',
-		concurrency: 20,
-		ours: true,
-		informative: true,
-		nodes: (target) => ({
-			nodes: [
-				{
-					id: 'c1',
-					name: 'Generate Text',
-					type: 'n8n-nodes-reward-loop.generateText',
-					typeVersion: 1,
-					position: at(600),
-					parameters: { model: { __rl: true, mode: 'id', value: MODEL }, promptSource: 'prompt', prompt: '={{ $json.q }}', options: { concurrency: 20 } },
 					credentials: { openAiCompatibleApi: target.ours },
 				},
 			],

@@ -24,20 +24,34 @@ async function attemptCompletion(
 }
 
 /**
- * Sends every request through the scheduler and returns one outcome per request, in order.
- * Latency is that of the successful attempt; `attempts` says how many it took.
+ * Sends `count` requests through the scheduler and returns one outcome per request, in order.
+ * `requestAt(index)` is read when a worker takes the item, so the first requests leave while later
+ * items are still being read; an error it throws is that item's failure. Latency is that of the
+ * successful attempt; `attempts` says how many it took.
  */
 export async function generateAll(
 	client: OpenAI,
-	requests: GenerateRequest[],
+	count: number,
+	requestAt: (index: number) => GenerateRequest,
 	options: GenerateAllOptions,
 ): Promise<Array<Outcome<GenerateResult>>> {
 	const gate = new RateLimitGate({ requestsPerMinute: options.requestsPerMinute });
-	const bodies = requests.map(buildChatParams);
-	return runScheduled(requests.length, (index, context) => attemptCompletion(client, bodies[index], requests[index], context), {
-		...options,
-		gate,
-	});
+	const prepared: Array<{ request: GenerateRequest; body: ReturnType<typeof buildChatParams> } | undefined> = new Array(count);
+	return runScheduled(
+		count,
+		(index, context) => {
+			const { request, body } = prepared[index] as { request: GenerateRequest; body: ReturnType<typeof buildChatParams> };
+			return attemptCompletion(client, body, request, context);
+		},
+		{
+			...options,
+			gate,
+			prepare: (index) => {
+				const request = requestAt(index);
+				prepared[index] = { request, body: buildChatParams(request) };
+			},
+		},
+	);
 }
 
 /** One request, with its retries, inside a larger task sharing the execution's gate: the result, or ModelRequestError. */

@@ -31,6 +31,12 @@ export interface ScheduleOptions extends RetrySettings {
 	gate?: RateLimitGate;
 	/** Stop everything at the first item that fails for good, and reject with ItemFailedError. */
 	failFast?: boolean;
+	/**
+	 * Called when a worker takes an item, before its first attempt: reading an item's input there,
+	 * rather than all items before the first request, lets the first requests leave at once. An
+	 * error thrown here is the item's failure (0 attempts), never retried.
+	 */
+	prepare?: (index: number) => void;
 }
 
 export class ItemFailedError extends Error {
@@ -146,7 +152,14 @@ export async function runScheduled<T>(
 	const outcomes: Array<Outcome<T>> = new Array(count);
 	let next = 0;
 
-	const runOne = (index: number) => withRetries((context) => task(index, context), gate, signal, options, index);
+	const runOne = async (index: number): Promise<Outcome<T>> => {
+		try {
+			options.prepare?.(index);
+		} catch (error) {
+			return { ok: false, error, attempts: 0 };
+		}
+		return withRetries((context) => task(index, context), gate, signal, options, index);
+	};
 
 	let firstFailure: ItemFailedError | undefined;
 	const worker = async () => {

@@ -7,7 +7,6 @@ import type {
 } from 'n8n-workflow';
 import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { generateAll } from '../../core/generate/generate';
-import type { GenerateRequest } from '../../core/generate/request';
 import { createClient } from '../../core/transport/client';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
@@ -53,24 +52,12 @@ export class GenerateText implements INodeType {
 			throw fail(0, describeFailure(error, 0, secrets));
 		}
 
-		const results: INodeExecutionData[] = new Array(items.length);
-		const requests: GenerateRequest[] = [];
-		const requestItems: number[] = [];
-		for (let index = 0; index < items.length; index++) {
-			try {
-				requests.push(readGenerateRequest(this, index));
-				requestItems.push(index);
-			} catch (error) {
-				const message = describeFailure(error, 0, secrets);
-				if (!continueOnFail) throw fail(index, message);
-				results[index] = { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
-			}
-		}
-
 		const client = createClient(connection, { timeoutMs: settings.timeoutMs });
 		let outcomes;
 		try {
-			outcomes = await generateAll(client, requests, {
+			// Each item's parameters are read as its turn comes: n8n evaluates expressions at about
+			// 1 ms per item, which would otherwise all come before the first request.
+			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index), {
 				concurrency: settings.concurrency,
 				maxRetries: settings.maxRetries,
 				requestsPerMinute: settings.requestsPerMinute,
@@ -79,7 +66,7 @@ export class GenerateText implements INodeType {
 			});
 		} catch (error) {
 			if (error instanceof ItemFailedError) {
-				throw fail(requestItems[error.index], describeFailure(error.cause, error.attempts, secrets));
+				throw fail(error.index, describeFailure(error.cause, error.attempts, secrets));
 			}
 			if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
 			throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
@@ -88,17 +75,15 @@ export class GenerateText implements INodeType {
 		let promptTokens = 0;
 		let completionTokens = 0;
 		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
-		outcomes.forEach((outcome, position) => {
-			const index = requestItems[position];
+		const results: INodeExecutionData[] = outcomes.map((outcome, index) => {
 			if (outcome.ok) {
 				promptTokens += outcome.value.usage.promptTokens;
 				completionTokens += outcome.value.usage.completionTokens;
 				const json = outcome.value as unknown as IDataObject;
-				results[index] = { json: includeInput ? { ...items[index].json, ...json } : json, pairedItem: { item: index } };
-				return;
+				return { json: includeInput ? { ...items[index].json, ...json } : json, pairedItem: { item: index } };
 			}
 			const message = describeFailure(outcome.error, outcome.attempts, secrets);
-			results[index] = { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+			return { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
 		});
 		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
 		return [results];

@@ -328,6 +328,57 @@ describe('runScheduled', () => {
 		await expect(run).rejects.toMatchObject({ name: 'ItemFailedError', index: 2, attempts: 3 });
 	});
 
+	it('prepares each item when a worker takes it, so the first tasks start before later items are read', async () => {
+		const events: string[] = [];
+		const outcomes = await runScheduled(
+			5,
+			async (i) => {
+				events.push(`task ${i}`);
+				await flush(1);
+				return i;
+			},
+			{ concurrency: 2, maxRetries: 0, prepare: (i) => events.push(`prepare ${i}`) },
+		);
+		expect(outcomes.map((o) => o.ok && o.value)).toEqual([0, 1, 2, 3, 4]);
+		expect(events.indexOf('task 0')).toBeLessThan(events.indexOf('prepare 2'));
+		for (let i = 0; i < 5; i++) expect(events.indexOf(`prepare ${i}`)).toBeLessThan(events.indexOf(`task ${i}`));
+	});
+
+	it('an item whose preparation throws fails with 0 attempts, without a task or a retry; the others run', async () => {
+		const ran: number[] = [];
+		const problem = new Error('Prompt: is empty');
+		const outcomes = await runScheduled(
+			3,
+			async (i) => {
+				ran.push(i);
+				return i;
+			},
+			{
+				concurrency: 2,
+				maxRetries: 5,
+				backoff: FAST,
+				prepare: (i) => {
+					if (i === 1) throw problem;
+				},
+			},
+		);
+		expect(ran.sort()).toEqual([0, 2]);
+		expect(outcomes[1]).toEqual({ ok: false, error: problem, attempts: 0 });
+		expect(outcomes[2]).toEqual({ ok: true, value: 2, attempts: 1 });
+	});
+
+	it('with failFast, a preparation error rejects with ItemFailedError for that item', async () => {
+		const run = runScheduled(3, async (i) => i, {
+			concurrency: 1,
+			maxRetries: 0,
+			failFast: true,
+			prepare: (i) => {
+				if (i === 2) throw new Error('Messages: not a list');
+			},
+		});
+		await expect(run).rejects.toMatchObject({ name: 'ItemFailedError', index: 2, attempts: 0, message: 'Messages: not a list' });
+	});
+
 	it('without failures, failFast resolves normally', async () => {
 		const outcomes = await runScheduled(3, async (i) => i, { concurrency: 2, maxRetries: 0, failFast: true });
 		expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
