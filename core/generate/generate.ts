@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import type { ChatClient } from '../transport/chatClient';
 import { RateLimitGate } from '../transport/rateLimitGate';
 import { retryOrThrow, runScheduled, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
 import { buildChatParams, type GenerateRequest } from './request';
@@ -11,14 +11,14 @@ export interface GenerateAllOptions extends Omit<ScheduleOptions, 'gate'> {
 
 /** One attempt of one chat completion, mapped to the node's result. */
 async function attemptCompletion(
-	client: OpenAI,
+	client: ChatClient,
 	body: ReturnType<typeof buildChatParams>,
 	request: GenerateRequest,
 	{ signal, attempt, observeHeaders }: AttemptContext,
 ): Promise<GenerateResult> {
 	const started = performance.now();
-	const { data, response } = await client.chat.completions.create(body, { signal }).withResponse();
-	observeHeaders(response.headers);
+	const { data, headers } = await client.complete(body, signal);
+	observeHeaders(headers);
 	const latencyMs = Math.round(performance.now() - started);
 	return toGenerateResult(data, request.options.responseFormat, latencyMs, attempt);
 }
@@ -30,7 +30,7 @@ async function attemptCompletion(
  * successful attempt; `attempts` says how many it took.
  */
 export async function generateAll(
-	client: OpenAI,
+	client: ChatClient,
 	count: number,
 	requestAt: (index: number) => GenerateRequest,
 	options: GenerateAllOptions,
@@ -56,7 +56,7 @@ export async function generateAll(
 
 /** One request, with its retries, inside a larger task sharing the execution's gate: the result, or ModelRequestError. */
 export async function generateOrThrow(
-	client: OpenAI,
+	client: ChatClient,
 	request: GenerateRequest,
 	gate: RateLimitGate,
 	signal: AbortSignal,

@@ -32,12 +32,16 @@ export interface ScheduleOptions extends RetrySettings {
 	/** Stop everything at the first item that fails for good, and reject with ItemFailedError. */
 	failFast?: boolean;
 	/**
-	 * Called when a worker takes an item, before its first attempt: reading an item's input there,
-	 * rather than all items before the first request, lets the first requests leave at once. An
-	 * error thrown here is the item's failure (0 attempts), never retried.
+	 * Reads an item's input before its first attempt. Items are prepared ahead of the workers, one per
+	 * turn of the event loop, so the reading fills the time spent waiting on the network instead of
+	 * delaying the next request; a worker that gets ahead prepares its item itself. An error thrown
+	 * here is the item's failure (0 attempts), never retried.
 	 */
 	prepare?: (index: number) => void;
 }
+
+/** How far ahead of the workers items are prepared, in multiples of the concurrency. */
+const PREPARE_AHEAD = 2;
 
 export class ItemFailedError extends Error {
 	constructor(
@@ -152,12 +156,35 @@ export async function runScheduled<T>(
 	const outcomes: Array<Outcome<T>> = new Array(count);
 	let next = 0;
 
-	const runOne = async (index: number): Promise<Outcome<T>> => {
+	const prepare = options.prepare;
+	const preparation: Array<{ error: unknown } | true | undefined> = new Array(count);
+	const prepareOne = (index: number) => {
+		if (!prepare || preparation[index]) return;
 		try {
-			options.prepare?.(index);
+			prepare(index);
+			preparation[index] = true;
 		} catch (error) {
-			return { ok: false, error, attempts: 0 };
+			preparation[index] = { error };
 		}
+	};
+	let wakeReader: (() => void) | undefined;
+	let stopped = false;
+	const reading = () => !stopped && !signal.aborted;
+	const readAhead = async () => {
+		const ahead = Math.max(1, options.concurrency) * PREPARE_AHEAD;
+		for (let index = 0; index < count && reading(); index++) {
+			while (index >= next + ahead && reading()) await new Promise<void>((resolve) => (wakeReader = resolve));
+			if (!reading()) break;
+			prepareOne(index);
+			// setImmediate runs after pending I/O: answers that came in are handled first.
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+	};
+
+	const runOne = async (index: number): Promise<Outcome<T>> => {
+		prepareOne(index);
+		const prepared = preparation[index];
+		if (prepared !== undefined && prepared !== true) return { ok: false, error: prepared.error, attempts: 0 };
 		return withRetries((context) => task(index, context), gate, signal, options, index);
 	};
 
@@ -165,6 +192,7 @@ export async function runScheduled<T>(
 	const worker = async () => {
 		while (next < count && !firstFailure) {
 			const index = next++;
+			wakeReader?.();
 			const outcome = await runOne(index);
 			outcomes[index] = outcome;
 			if (!outcome.ok && options.failFast && !firstFailure) {
@@ -174,9 +202,25 @@ export async function runScheduled<T>(
 		}
 	};
 
+	// With items to prepare, each worker starts a turn of the event loop after the previous one, so
+	// that the first request leaves before the other workers prepare their first items.
+	const startWorker = async (position: number) => {
+		if (prepare) for (let turn = 0; turn < position; turn++) await new Promise((resolve) => setImmediate(resolve));
+		return worker();
+	};
 	const workers = Promise.all(
-		Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker),
+		Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, (_, position) => startWorker(position)),
 	);
+	if (prepare) {
+		void readAhead();
+		// The end of the run, or an abort, wakes a reader waiting for the workers so that it stops.
+		const stopReader = () => {
+			stopped = true;
+			wakeReader?.();
+		};
+		signal.addEventListener('abort', stopReader, { once: true });
+		void workers.then(stopReader, stopReader);
+	}
 	// After a fail-fast abort the other workers end with CancelledError; the item's own error wins.
 	const settle = (run: Promise<unknown>) =>
 		run.then(

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { generateAll } from '../../core/generate/generate';
-import { createClient } from '../../core/transport/client';
+import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
@@ -52,7 +52,7 @@ export class GenerateText implements INodeType {
 			throw fail(0, describeFailure(error, 0, secrets));
 		}
 
-		const client = createClient(connection, { timeoutMs: settings.timeoutMs });
+		const client = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 		let outcomes;
 		try {
 			// Each item's parameters are read as its turn comes: n8n evaluates expressions at about
@@ -70,6 +70,8 @@ export class GenerateText implements INodeType {
 			}
 			if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
 			throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
+		} finally {
+			client.close();
 		}
 
 		let promptTokens = 0;

@@ -10,6 +10,7 @@ import type { GenerateRequest } from '../../core/generate/request';
 import { fence, UNTRUSTED_INSTRUCTION } from '../../core/scoring/judges/hardening';
 import { createModelServices } from '../../core/scoring/modelServices';
 import { LoopError, runRewardLoop, type LoopDeps, type LoopResult } from '../../core/loop/rewardLoop';
+import { createChatClient } from '../../core/transport/chatClient';
 import { createClient } from '../../core/transport/client';
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
@@ -57,93 +58,99 @@ export class RewardLoop implements INodeType {
 		const retry = { maxRetries: settings.maxRetries };
 		const models = createModelServices(client, gate, retry);
 		const cancelSignal = this.getExecutionCancelSignal();
-		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(client, request, gate, signal, retry);
-		const failureText = (error: unknown) => describeFailure(error, 0, secrets);
+		const chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
+		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(chat, request, gate, signal, retry);
+		try {
+			const failureText = (error: unknown) => describeFailure(error, 0, secrets);
 
-		if (this.getNodeParameter('rewardSource', 0, 'scorers') === 'external') {
-			const outputs = await continueExternalLoops(this, items, { generate, cancelSignal, continueOnFail, failureText, fail });
-			return [outputs.done, outputs.scoreMe];
-		}
+			if (this.getNodeParameter('rewardSource', 0, 'scorers') === 'external') {
+				const outputs = await continueExternalLoops(this, items, { generate, cancelSignal, continueOnFail, failureText, fail });
+				return [outputs.done, outputs.scoreMe];
+			}
 
-		const plans = new ScoringPlans(this);
-		const jobs: Array<{ index: number; run: (signal: AbortSignal) => Promise<LoopResult>; loop: ReturnType<typeof readLoopSettings> }> = [];
-		const done: INodeExecutionData[] = new Array(items.length);
-		for (let index = 0; index < items.length; index++) {
+			const plans = new ScoringPlans(this);
+			const jobs: Array<{ index: number; run: (signal: AbortSignal) => Promise<LoopResult>; loop: ReturnType<typeof readLoopSettings> }> = [];
+			const done: INodeExecutionData[] = new Array(items.length);
+			for (let index = 0; index < items.length; index++) {
+				try {
+					const request = readGenerateRequest(this, index);
+					const { plan } = plans.forItem(index);
+					const loop = readLoopSettings(this, index);
+					const customValues = plans.customValues(index);
+					const json = items[index].json;
+					jobs.push({
+						index,
+						loop,
+						run: (signal) => {
+							const deps: LoopDeps = {
+								generate: (roundRequest) => generate(roundRequest, signal),
+								score: (sample) => plan.scoreItem(sample, { item: json, signal, models, customValues }),
+								critique: async (messages, answer, feedback) => {
+									const task = messages.map((m) => `${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`).join('\n');
+									const reply = await models.chat(
+										{
+											model: loop.critiqueModel,
+											temperature: 0,
+											messages: [
+												{ role: 'system', content: `You review an answer and give brief, concrete advice to improve it. ${UNTRUSTED_INSTRUCTION}` },
+												{ role: 'user', content: `Task:\n${task}\n\n${fence(answer)}\n\nScores:\n${feedback}\n\nGive the advice only.` },
+											],
+										},
+										signal,
+									);
+									return reply;
+								},
+							};
+							return runRewardLoop(request, loop, deps, plan.options.threshold);
+						},
+					});
+				} catch (error) {
+					const message = failureText(error);
+					if (!continueOnFail) throw fail(index, message);
+					done[index] = { json: { ...items[index].json, error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+				}
+			}
+
+			let outcomes;
 			try {
-				const request = readGenerateRequest(this, index);
-				const { plan } = plans.forItem(index);
-				const loop = readLoopSettings(this, index);
-				const customValues = plans.customValues(index);
-				const json = items[index].json;
-				jobs.push({
-					index,
-					loop,
-					run: (signal) => {
-						const deps: LoopDeps = {
-							generate: (roundRequest) => generate(roundRequest, signal),
-							score: (sample) => plan.scoreItem(sample, { item: json, signal, models, customValues }),
-							critique: async (messages, answer, feedback) => {
-								const task = messages.map((m) => `${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`).join('\n');
-								const reply = await models.chat(
-									{
-										model: loop.critiqueModel,
-										temperature: 0,
-										messages: [
-											{ role: 'system', content: `You review an answer and give brief, concrete advice to improve it. ${UNTRUSTED_INSTRUCTION}` },
-											{ role: 'user', content: `Task:\n${task}\n\n${fence(answer)}\n\nScores:\n${feedback}\n\nGive the advice only.` },
-										],
-									},
-									signal,
-								);
-								return reply;
-							},
-						};
-						return runRewardLoop(request, loop, deps, plan.options.threshold);
-					},
+				outcomes = await runScheduled(jobs.length, (position, { signal }) => jobs[position].run(signal), {
+					concurrency: settings.concurrency,
+					maxRetries: 0,
+					signal: cancelSignal,
+					failFast: !continueOnFail,
 				});
 			} catch (error) {
-				const message = failureText(error);
-				if (!continueOnFail) throw fail(index, message);
-				done[index] = { json: { ...items[index].json, error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+				if (error instanceof ItemFailedError) throw fail(jobs[error.index].index, failureText(error.cause));
+				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
+				throw new NodeOperationError(this.getNode(), failureText(error));
 			}
-		}
-
-		let outcomes;
-		try {
-			outcomes = await runScheduled(jobs.length, (position, { signal }) => jobs[position].run(signal), {
-				concurrency: settings.concurrency,
-				maxRetries: 0,
-				signal: cancelSignal,
-				failFast: !continueOnFail,
+			let promptTokens = 0;
+			let completionTokens = 0;
+			outcomes.forEach((outcome, position) => {
+				const { index, loop } = jobs[position];
+				const base = loop.includeInput ? items[index].json : {};
+				if (outcome.ok) {
+					promptTokens += outcome.value.usage.promptTokens;
+					completionTokens += outcome.value.usage.completionTokens;
+					done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory) }, pairedItem: { item: index } };
+					return;
+				}
+				const partial = outcome.error instanceof LoopError ? outcome.error.partial : undefined;
+				if (partial) {
+					promptTokens += partial.usage.promptTokens;
+					completionTokens += partial.usage.completionTokens;
+				}
+				done[index] = {
+					json: { ...base, error: `Item ${index}: ${failureText(outcome.error)}`, ...(partial ? { loop: loopOutput(partial, loop.includeHistory) } : {}) },
+					pairedItem: { item: index },
+				};
 			});
-		} catch (error) {
-			if (error instanceof ItemFailedError) throw fail(jobs[error.index].index, failureText(error.cause));
-			if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
-			throw new NodeOperationError(this.getNode(), failureText(error));
+			if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
+			return [done];
+		} finally {
+			// Idle keep-alive sockets would otherwise wait for the server to close them.
+			chat.close();
 		}
-		let promptTokens = 0;
-		let completionTokens = 0;
-		outcomes.forEach((outcome, position) => {
-			const { index, loop } = jobs[position];
-			const base = loop.includeInput ? items[index].json : {};
-			if (outcome.ok) {
-				promptTokens += outcome.value.usage.promptTokens;
-				completionTokens += outcome.value.usage.completionTokens;
-				done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory) }, pairedItem: { item: index } };
-				return;
-			}
-			const partial = outcome.error instanceof LoopError ? outcome.error.partial : undefined;
-			if (partial) {
-				promptTokens += partial.usage.promptTokens;
-				completionTokens += partial.usage.completionTokens;
-			}
-			done[index] = {
-				json: { ...base, error: `Item ${index}: ${failureText(outcome.error)}`, ...(partial ? { loop: loopOutput(partial, loop.includeHistory) } : {}) },
-				pairedItem: { item: index },
-			};
-		});
-		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
-		return [done];
 	}
 }
 
