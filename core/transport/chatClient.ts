@@ -72,10 +72,9 @@ function serverMessage(status: number, text: string): string {
 }
 
 export function createChatClient(config: ConnectionConfig, options: { timeoutMs?: number } = {}): ChatClient {
-	const base = new URL(`${normalizeBaseUrl(config.baseUrl)}/`);
-	const url = new URL('chat/completions', base);
 	// A base URL may carry a query (Azure's api-version): it belongs on every request.
-	for (const [name, value] of base.searchParams) url.searchParams.set(name, value);
+	const url = new URL(normalizeBaseUrl(config.baseUrl));
+	url.pathname = `${url.pathname.replace(/\/+$/, '')}/chat/completions`;
 	const secure = url.protocol === 'https:';
 	const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
 	const send = secure ? httpsRequest : httpRequest;

@@ -4,10 +4,6 @@ import { normalizeBaseUrl } from './connection';
 
 export type { ConnectionConfig } from './connection';
 
-// Node compiles its fetch implementation (undici, which the SDK uses) on first use, about 100 ms of
-// CPU: touching it when the node's code is loaded keeps that out of the first execution's first request.
-void globalThis.Headers;
-
 export interface ClientOptions {
 	timeoutMs?: number;
 	/** The SDK's own retries: 0 where the scheduler retries (the default), more for one-off calls. */
