@@ -135,7 +135,7 @@ export function renderResults(document: BenchDocument): string {
 		if (ours && Number.isFinite(ours.beforeFirstRequestMs)) {
 			const sending = ours.nodeMs - ours.beforeFirstRequestMs;
 			out.push(
-				`Generate Text without a limit: ${s(ours.beforeFirstRequestMs)} s of its ${s(ours.nodeMs)} s pass before the server sees the first request, while the node reads every item's parameters (n8n evaluates the prompt expression once per item) before it sends anything; ` +
+				`Generate Text without a limit: ${s(ours.beforeFirstRequestMs)} s of its ${s(ours.nodeMs)} s pass before the server sees the first request (n8n's first evaluation of the prompt expression, the first connection); the node reads later items' parameters while earlier requests are in flight; ` +
 					`from the first request to the end it takes ${s(sending)} s, ${(sending / ours.boundMs).toFixed(2)} × the bound of ${s(ours.boundMs)} s.`,
 			);
 			out.push('');
