@@ -79,21 +79,22 @@ suite('the editor in a browser', () => {
 		await page.getByText('Workflow executed successfully').waitFor({ timeout: 60_000 });
 		await shot('product-copy-run');
 
-		const outputOf = async (nodeName: string) => {
+		// The panel shows its item count before it has drawn the table: wait for the item itself.
+		const outputOf = async (nodeName: string, name: string) => {
 			await page.getByTestId('canvas-node').filter({ hasText: nodeName }).first().dblclick();
 			const output = page.getByTestId('output-panel');
 			await output.getByText('1 item').waitFor();
-			const text = await output.innerText();
-			return text;
+			await output.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 });
+			return output.innerText();
 		};
-		const published = await outputOf('Publish');
+		const published = await outputOf('Publish', 'Trail phone');
 		expect(published).toContain('Trail phone');
 		expect(published).toContain('The Trail phone has a two-day battery and a rugged case.');
 		expect(published).toContain('none of 4 banned terms found');
 		await shot('publish-output');
 		await page.getByTestId('ndv-close-button').click();
 
-		const review = await outputOf('Review');
+		const review = await outputOf('Review', 'City phone');
 		expect(review).toContain('City phone');
 		expect(review).toContain('must pass: no_ads failed');
 		await page.getByTestId('ndv-close-button').click();
