@@ -9,6 +9,11 @@ export interface GenerateAllOptions extends Omit<ScheduleOptions, 'gate'> {
 	requestsPerMinute?: number;
 }
 
+interface PreparedRequest {
+	request: GenerateRequest;
+	body: ReturnType<typeof buildChatParams>;
+}
+
 /** One attempt of one chat completion, mapped to the node's result. */
 async function attemptCompletion(
 	client: ChatClient,
@@ -36,11 +41,11 @@ export async function generateAll(
 	options: GenerateAllOptions,
 ): Promise<Array<Outcome<GenerateResult>>> {
 	const gate = new RateLimitGate({ requestsPerMinute: options.requestsPerMinute });
-	const prepared: Array<{ request: GenerateRequest; body: ReturnType<typeof buildChatParams> } | undefined> = new Array(count);
+	const prepared: Array<PreparedRequest | undefined> = new Array(count);
 	return runScheduled(
 		count,
 		(index, context) => {
-			const { request, body } = prepared[index] as { request: GenerateRequest; body: ReturnType<typeof buildChatParams> };
+			const { request, body } = prepared[index] as PreparedRequest;
 			return attemptCompletion(client, body, request, context);
 		},
 		{

@@ -1,6 +1,6 @@
 /**
- * Chat completions over node:http(s) with keep-alive, for the hot path (Generate Text, the Reward
- * Loop's rounds): the openai SDK spends about 0.65 ms of CPU per request where this spends about
+ * Chat completions over node:http(s) with keep-alive (Generate Text, the Reward Loop's rounds, the
+ * judges): the openai SDK spends about 0.65 ms of CPU per request where this spends about
  * 0.13 ms (measured on this project's 2-core machine, 2,000 requests, 20 in flight), and n8n runs
  * every node of every execution on one thread. Files, fine-tuning, models and embeddings stay on
  * the SDK. Failures look like the SDK's to the retry policy: `status` and `headers` on an HTTP

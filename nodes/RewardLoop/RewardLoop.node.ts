@@ -56,9 +56,9 @@ export class RewardLoop implements INodeType {
 		const client = createClient(connection, { timeoutMs: settings.timeoutMs });
 		const gate = new RateLimitGate({ requestsPerMinute: settings.requestsPerMinute });
 		const retry = { maxRetries: settings.maxRetries };
-		const models = createModelServices(client, gate, retry);
-		const cancelSignal = this.getExecutionCancelSignal();
 		const chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
+		const models = createModelServices({ sdk: client, chat }, gate, retry);
+		const cancelSignal = this.getExecutionCancelSignal();
 		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(chat, request, gate, signal, retry);
 		try {
 			const failureText = (error: unknown) => describeFailure(error, 0, secrets);

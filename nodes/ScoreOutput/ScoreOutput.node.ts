@@ -9,6 +9,7 @@ import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n
 import type { ItemScore } from '../../core/scoring/combine';
 import { createModelServices } from '../../core/scoring/modelServices';
 import type { ModelServices } from '../../core/scoring/types';
+import { createChatClient, type ChatClient } from '../../core/transport/chatClient';
 import { createClient } from '../../core/transport/client';
 import { RateLimitGate } from '../../core/transport/rateLimitGate';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
@@ -63,6 +64,7 @@ export class ScoreOutput implements INodeType {
 		}
 
 		let models: ModelServices | undefined;
+		let chat: ChatClient | undefined;
 		let secrets: string[] = [];
 		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000 };
 		if (plans.needsModels) {
@@ -79,8 +81,9 @@ export class ScoreOutput implements INodeType {
 			}
 			const connection = connectionFromCredentials(credentials);
 			secrets = secretsOf(connection);
+			chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 			models = createModelServices(
-				createClient(connection, { timeoutMs: settings.timeoutMs }),
+				{ sdk: createClient(connection, { timeoutMs: settings.timeoutMs }), chat },
 				new RateLimitGate({ requestsPerMinute: settings.requestsPerMinute }),
 				{ maxRetries: settings.maxRetries },
 			);
@@ -121,6 +124,8 @@ export class ScoreOutput implements INodeType {
 				}
 				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
 				throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
+			} finally {
+				chat?.close();
 			}
 			outcomes.forEach((outcome, position) => {
 				const index = pending[position];
