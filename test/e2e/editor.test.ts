@@ -4,17 +4,18 @@
  * runs from the UI with its results in the output panel. Screenshots go to test-results/editor.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
+import { exampleFile, productCopyAnswer } from './examples';
 import { INSTALL_TIMEOUT_MS, prepareN8n, ROOT, type N8nInstance } from './n8n';
 import { startN8nServer, type N8nServer } from './n8nServer';
 
 const API_KEY = 'sk-editor-test-3f9b1d7a5c';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test-results', 'editor');
-const EXAMPLE = JSON.parse(readFileSync(join(ROOT, 'examples', 'product-copy-guardrails.json'), 'utf8'));
+const EXAMPLE = exampleFile('product-copy-guardrails.json');
 
 const hasChromium = spawnSync(CHROMIUM, ['--version']).status === 0;
 if (!hasChromium && process.env.CI !== 'true') {
@@ -29,8 +30,6 @@ suite('the editor in a browser', () => {
 	let browser: Browser;
 	let page: Page;
 
-	const judged = (body: { response_format?: { json_schema?: { name?: string } }; messages?: Array<{ content: unknown }> }) =>
-		body.response_format?.json_schema?.name === 'score' ? String(body.messages?.[1]?.content ?? '') : undefined;
 	const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 	const openWorkflow = async () => {
 		await page.goto(`${n8nServer.baseUrl}/workflow/${EXAMPLE.id}`);
@@ -39,17 +38,7 @@ suite('the editor in a browser', () => {
 
 	beforeAll(async () => {
 		mkdirSync(SCREENSHOTS, { recursive: true });
-		server = new MockOpenAiServer({
-			apiKey: API_KEY,
-			latencyMs: 30,
-			answer: ({ body, lastUserText }) => {
-				const judge = judged(body);
-				if (judge !== undefined) return JSON.stringify({ steps: [{ description: 'features', conclusion: 'checked' }], result: judge.includes('two-day battery') ? 9 : 4 });
-				if (lastUserText.includes('Trail phone')) return 'The Trail phone has a two-day battery and a rugged case. It is made for long hikes.';
-				if (lastUserText.includes('City phone')) return 'The City phone is light. Buy now with a discount on the bright screen!';
-				return undefined;
-			},
-		});
+		server = new MockOpenAiServer({ apiKey: API_KEY, latencyMs: 30, answer: productCopyAnswer });
 		await server.start();
 		n8n = await prepareN8n('reward-loop-editor-');
 		await n8n.importCredentials([{ id: 'rlExampleCred01', name: 'OpenAI-compatible endpoint', type: 'openAiCompatibleApi', data: { apiKey: API_KEY, baseUrl: server.url } }]);

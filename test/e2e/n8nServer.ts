@@ -33,7 +33,7 @@ export interface N8nServer {
 	/** The `n8n-auth` cookie value of the signed-in owner. */
 	authToken: string;
 	log(): string;
-	rest<T>(method: string, path: string, body?: unknown): Promise<T>;
+	rest: Rest;
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	execution(id: string): Promise<StoredExecution>;
 	/** Waits until the workflow has `count` finished executions, then returns them oldest first. */
@@ -47,6 +47,26 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
 		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n${describe()}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+}
+
+export type Rest = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** Sets up the owner of a fresh n8n, as its first visitor does, and calls the editor's REST API as them. */
+export async function signInOwner(baseUrl: string): Promise<{ authToken: string; rest: Rest }> {
+	const setup = await fetch(`${baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+	const authToken = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+	if (!setup.ok || !authToken) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+	const rest: Rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+		const response = await fetch(`${baseUrl}/rest${path}`, {
+			method,
+			headers: { cookie: `n8n-auth=${authToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} /rest${path}: ${response.status} ${text.slice(0, 500)}`);
+		return (JSON.parse(text) as { data: T }).data;
+	};
+	return { authToken, rest };
 }
 
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
@@ -81,20 +101,7 @@ export async function startN8nServer(n8n: N8nInstance, extraEnv: NodeJS.ProcessE
 	};
 	try {
 		await waitUntil('n8n being ready', async () => (await fetch(`${baseUrl}/healthz/readiness`).catch(() => undefined))?.ok === true, 120_000, () => output.slice(-3000));
-		const setup = await fetch(`${baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
-		const authToken = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
-		if (!setup.ok || !authToken) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
-
-		const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-			const response = await fetch(`${baseUrl}/rest${path}`, {
-				method,
-				headers: { cookie: `n8n-auth=${authToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-			const text = await response.text();
-			if (!response.ok) throw new Error(`${method} /rest${path}: ${response.status} ${text.slice(0, 500)}`);
-			return (JSON.parse(text) as { data: T }).data;
-		};
+		const { authToken, rest } = await signInOwner(baseUrl);
 		const executions = async (workflowId: string) =>
 			(await rest<{ results: ExecutionSummary[] }>('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`)).results;
 		const execution = async (id: string): Promise<StoredExecution> => {

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { freePort, INSTALL_TIMEOUT_MS, prepareN8n, run, type N8nInstance } from './n8n';
+import { startN8nServer, waitUntil, type N8nServer } from './n8nServer';
 
 const API_KEY = 'sk-queue-mode-4b1d9e7c2a';
 const WORKFLOW = {
@@ -57,8 +58,10 @@ const suite = hasRedis || process.env.CI === 'true' ? describe : describe.skip;
 suite('n8n queue mode', () => {
 	let server: MockOpenAiServer;
 	let n8n: N8nInstance;
+	let main: N8nServer | undefined;
 	const processes: ChildProcess[] = [];
-	const logs: Record<string, string> = { main: '', worker: '', redis: '' };
+	const logs: Record<string, string> = { worker: '', redis: '' };
+	const describeLogs = () => `--- main ---\n${main?.log().slice(-3000)}\n--- worker ---\n${logs.worker.slice(-3000)}`;
 
 	const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
 		const child = spawn(command, args, { env, cwd: n8n?.work, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,13 +69,6 @@ suite('n8n queue mode', () => {
 		child.stderr?.on('data', (chunk: Buffer) => (logs[name] += chunk.toString()));
 		processes.push(child);
 		return child;
-	};
-	const waitFor = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs: number) => {
-		const deadline = Date.now() + timeoutMs;
-		while (!(await check())) {
-			if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n--- main ---\n${logs.main.slice(-3000)}\n--- worker ---\n${logs.worker.slice(-3000)}`);
-			await new Promise((resolve) => setTimeout(resolve, 250));
-		}
 	};
 
 	beforeAll(async () => {
@@ -85,6 +81,7 @@ suite('n8n queue mode', () => {
 	}, INSTALL_TIMEOUT_MS + 180_000);
 
 	afterAll(async () => {
+		await main?.stop();
 		for (const child of processes) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
@@ -94,16 +91,14 @@ suite('n8n queue mode', () => {
 
 	it('a worker runs the nodes for an execution the main process queued', async () => {
 		const redisPort = await freePort();
-		const mainPort = await freePort();
 		start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
-		const queueEnv = { ...n8n.env, EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort) };
-		start('main', n8n.bin, ['start'], { ...queueEnv, N8N_PORT: String(mainPort), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
-		start('worker', n8n.bin, ['worker', '--concurrency=5'], { ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
-		await waitFor('the main process being ready', async () => (await fetch(`http://127.0.0.1:${mainPort}/healthz/readiness`).catch(() => undefined))?.ok === true, 90_000);
-		await waitFor('the worker being ready', () => logs.worker.includes('n8n worker is now ready'), 90_000);
+		const queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort) };
+		start('worker', n8n.bin, ['worker', '--concurrency=5'], { ...n8n.env, ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
+		main = await startN8nServer(n8n, queueEnv);
+		await waitUntil('the worker being ready', () => logs.worker.includes('n8n worker is now ready'), 90_000, describeLogs);
 
 		const post = (topic: string) =>
-			fetch(`http://127.0.0.1:${mainPort}/webhook/reward-loop-queue`, {
+			fetch(`${main?.baseUrl}/webhook/reward-loop-queue`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ topic }),
@@ -112,7 +107,7 @@ suite('n8n queue mode', () => {
 		// The main process registers the published workflow's webhook shortly after it reports ready;
 		// until then the path is 404 and no execution is created.
 		let first: Response | undefined;
-		await waitFor('the webhook being registered', async () => (first = await post('trail phone')).status !== 404, 60_000);
+		await waitUntil('the webhook being registered', async () => (first = await post('trail phone')).status !== 404, 60_000, describeLogs);
 		const answers = [];
 		for (const response of [first as Response, await post('city phone')]) {
 			expect(response.status).toBe(200);
@@ -125,6 +120,6 @@ suite('n8n queue mode', () => {
 		expect(server.counters.completed).toBe(2);
 		expect(logs.worker.match(/Worker started execution \d+/g)).toHaveLength(2);
 		expect(logs.worker.match(/Worker finished execution \d+/g)).toHaveLength(2);
-		expect(logs.main + logs.worker).not.toContain(API_KEY);
+		expect(main.log() + logs.worker).not.toContain(API_KEY);
 	}, 240_000);
 });

@@ -2,10 +2,10 @@
  * The package in real n8n (2.41.1 on Node 24): packed with npm, installed the way users install
  * community nodes (`<user folder>/.n8n/nodes/node_modules`), and run headless with `n8n execute`.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
-import { INSTALL_TIMEOUT_MS, prepareN8n, ROOT, run } from './n8n';
+import { exampleFile, judgedText, productCopyAnswer } from './examples';
+import { INSTALL_TIMEOUT_MS, prepareN8n, run } from './n8n';
 
 const API_KEY = 'sk-e2e-smoke-8c2d4b6f0a';
 const WORKFLOW_ID = 'rewardLoopSmoke01';
@@ -192,21 +192,9 @@ describe('real n8n', () => {
 		expect(report.estimate.epochs).toBe(8);
 	}, 180_000);
 
-	const exampleFile = (name: string) => JSON.parse(readFileSync(join(ROOT, 'examples', name), 'utf8'));
-	const judged = (body: { response_format?: { json_schema?: { name?: string } }; messages?: Array<{ role: string; content: unknown }> }) =>
-		body.response_format?.json_schema?.name === 'score' ? String(body.messages?.[1]?.content ?? '') : undefined;
 
 	it('example: product copy with guardrails routes clean copy to Publish and advertising to Review', async () => {
-		server.configure({
-			apiKey: API_KEY,
-			answer: ({ body, lastUserText }) => {
-				const judge = judged(body);
-				if (judge !== undefined) return JSON.stringify({ steps: [{ description: 'features', conclusion: 'checked' }], result: judge.includes('two-day battery') ? 9 : 4 });
-				return lastUserText.includes('Trail phone')
-					? 'The Trail phone has a two-day battery and a rugged case. It is made for long hikes.'
-					: 'The City phone is light. Buy now with a discount on the bright screen!';
-			},
-		});
+		server.configure({ apiKey: API_KEY, answer: productCopyAnswer });
 		const { result } = await execute(exampleFile('product-copy-guardrails.json'));
 		expect(result.data.resultData.error).toBeUndefined();
 		const runData = result.data.resultData.runData;
@@ -222,7 +210,7 @@ describe('real n8n', () => {
 		server.configure({
 			apiKey: API_KEY,
 			answer: ({ body }) => {
-				const judge = judged(body);
+				const judge = judgedText(body);
 				if (judge !== undefined) return JSON.stringify({ steps: [], result: judge.includes('charge capacity') ? 9 : 4 });
 				const refining = (body.messages ?? []).some((m) => m.role === 'assistant');
 				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: refining ? `mAh is the charge capacity: how much current for how long (${i}).` : `It is a number on the box (${i}).` })) };

@@ -4,15 +4,14 @@
  * credential test n8n's editor runs when a user saves the credential.
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
-import { INSTALL_TIMEOUT_MS, prepareN8n, ROOT, run, type N8nInstance } from './n8n';
+import { exampleFile } from './examples';
+import { INSTALL_TIMEOUT_MS, prepareN8n, run, type N8nInstance } from './n8n';
 import { startN8nServer, waitUntil, type N8nServer } from './n8nServer';
 
 const API_KEY = 'sk-server-mode-5e8a1c3f7b';
 const CREDENTIAL = { id: 'rlExampleCred01', name: 'OpenAI-compatible endpoint', type: 'openAiCompatibleApi' };
-const exampleFile = (name: string) => JSON.parse(readFileSync(join(ROOT, 'examples', name), 'utf8'));
 
 /** Where the human-review example posts its drafts: a stand-in for a chat webhook. */
 class ReviewerInbox {

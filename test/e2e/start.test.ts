@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { freePort, INSTALL_TIMEOUT_MS, ROOT } from './n8n';
-import { OWNER, waitUntil } from './n8nServer';
+import { signInOwner, waitUntil } from './n8nServer';
 
 const API_KEY = 'sk-npm-start-9d2e6b4a1f';
 
@@ -50,18 +50,15 @@ describe('npm start', () => {
 		expect(output).toContain(`the editor is at http://127.0.0.1:${port}`);
 		expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
 
-		const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
-		const cookie = `n8n-auth=${/n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1]}`;
-		const rest = async <T>(path: string, body?: unknown) =>
-			((await (await fetch(`${base}/rest${path}`, { method: body ? 'POST' : 'GET', headers: { cookie, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })).json()) as { data: T }).data;
+		const { rest } = await signInOwner(base);
 
-		const workflows = await rest<Array<{ id: string; name: string }>>('/workflows');
+		const workflows = await rest<Array<{ id: string; name: string }>>('GET', '/workflows');
 		const exampleIds = readdirSync(join(ROOT, 'examples')).map((file) => (JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { id: string }).id);
 		expect(workflows.map((workflow) => workflow.id).sort()).toEqual(exampleIds.sort());
 
-		const credential = await rest<{ id: string; name: string; type: string; data: Record<string, string> }>('/credentials/rlExampleCred01?includeData=true');
+		const credential = await rest<{ id: string; name: string; type: string; data: Record<string, string> }>('GET', '/credentials/rlExampleCred01?includeData=true');
 		expect(credential).toMatchObject({ name: 'OpenAI-compatible endpoint', type: 'openAiCompatibleApi', data: { baseUrl: server.url } });
-		const tested = await rest<{ status: string }>('/credentials/test', { credentials: { id: credential.id, name: credential.name, type: credential.type, data: credential.data } });
+		const tested = await rest<{ status: string }>('POST', '/credentials/test', { credentials: { id: credential.id, name: credential.name, type: credential.type, data: credential.data } });
 		expect(tested.status).toBe('OK');
 		expect(server.received.find((request) => request.path === '/models')?.headers.authorization).toBe(`Bearer ${API_KEY}`);
 		expect(output).not.toContain(API_KEY);
