@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareN8n, ROOT } from '../test/e2e/n8n';
+import { prepareN8n, provisionN8n } from '../test/e2e/n8n';
 import { BenchServer } from './benchServer';
 import { CONTESTANTS, workflowFor, type Contestant, type Target } from './contestants';
 import { readExecutions, type SavedExecution } from './readExecutions';
@@ -70,8 +70,7 @@ export interface SideBySideResult {
 }
 
 async function installPaths(): Promise<{ node24: string; n8nBin: string }> {
-	const { stdout } = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-	const paths = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+	const paths = await provisionN8n();
 	return { node24: paths.NODE24_BIN, n8nBin: paths.N8N_BIN };
 }
 

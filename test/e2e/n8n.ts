@@ -32,15 +32,32 @@ export interface N8nInstance {
 	importWorkflow(definition: { id: string }): Promise<void>;
 }
 
-export async function prepareN8n(prefix: string): Promise<N8nInstance> {
-	const work = mkdtempSync(join(tmpdir(), prefix));
-	const install = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_TIMEOUT_MS });
+/**
+ * Node 24 and n8n, installed and proved to work by install-n8n.sh (cached; the first run takes
+ * minutes). A failed install fails here with the script's own account of what went wrong.
+ */
+export async function provisionN8n(env: NodeJS.ProcessEnv = process.env): Promise<{ NODE24_BIN: string; N8N_BIN: string }> {
+	let stdout: string;
+	try {
+		({ stdout } = await run('bash', [join(ROOT, 'test/e2e/install-n8n.sh')], { cwd: ROOT, env, maxBuffer: 256 * 1024 * 1024, timeout: INSTALL_TIMEOUT_MS }));
+	} catch (error) {
+		const { stderr = '', code, signal } = error as { stderr?: string; code?: number; signal?: string };
+		const said = stderr.split('\n').filter((line) => line.startsWith('install-n8n:'));
+		throw new Error(`test/e2e/install-n8n.sh failed (${signal ?? `exit code ${code}`}):\n${said.join('\n')}\n--- last output ---\n${stderr.slice(-2000)}`);
+	}
 	const paths = Object.fromEntries(
-		install.stdout
+		stdout
 			.trim()
 			.split('\n')
 			.map((line) => line.split('=', 2) as [string, string]),
 	);
+	if (!paths.NODE24_BIN || !paths.N8N_BIN) throw new Error(`test/e2e/install-n8n.sh printed no paths: ${stdout.slice(0, 500)}`);
+	return paths as { NODE24_BIN: string; N8N_BIN: string };
+}
+
+export async function prepareN8n(prefix: string): Promise<N8nInstance> {
+	const work = mkdtempSync(join(tmpdir(), prefix));
+	const paths = await provisionN8n();
 	// Jest sets NODE_ENV=test, under which n8n prints no run output.
 	const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, ...inherited } = process.env;
 	const env: NodeJS.ProcessEnv = {

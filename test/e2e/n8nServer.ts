@@ -2,9 +2,12 @@
  * Real n8n in server mode (`n8n start`), as users run it: published workflows with triggers and
  * waits, the REST API the editor uses (signed in as the owner), and the executions it stored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { parse as parseFlatted } from 'flatted';
 import { freePort, type N8nInstance } from './n8n';
+import { stopProcess, waitUntil, watchProcess, type WatchedProcess } from './processes';
+
+export { waitUntil } from './processes';
 
 export const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Reward-Loop-e2e-1' };
 
@@ -32,6 +35,8 @@ export interface N8nServer {
 	port: number;
 	/** The `n8n-auth` cookie value of the signed-in owner. */
 	authToken: string;
+	/** The `n8n start` process: pass it to waits that need n8n running. */
+	process: WatchedProcess;
 	log(): string;
 	rest: Rest;
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
@@ -39,14 +44,6 @@ export interface N8nServer {
 	/** Waits until the workflow has `count` finished executions, then returns them oldest first. */
 	waitForExecutions(workflowId: string, count: number, timeoutMs: number): Promise<StoredExecution[]>;
 	stop(): Promise<void>;
-}
-
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n${describe()}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
 }
 
 export type Rest = <T>(method: string, path: string, body?: unknown) => Promise<T>;
@@ -74,8 +71,7 @@ const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 export async function startN8nServer(n8n: N8nInstance, extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nServer> {
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
-	let output = '';
-	const child: ChildProcess = spawn(n8n.bin, ['start'], {
+	const child = spawn(n8n.bin, ['start'], {
 		cwd: n8n.work,
 		env: {
 			...n8n.env,
@@ -89,18 +85,15 @@ export async function startN8nServer(n8n: N8nInstance, extraEnv: NodeJS.ProcessE
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const log = () => output;
-	const stop = async () => {
-		if (child.exitCode !== null) return;
-		const exited = new Promise((resolve) => child.once('exit', resolve));
-		child.kill('SIGTERM');
-		await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-		if (child.exitCode === null) child.kill('SIGKILL');
-	};
+	const process = watchProcess('n8n start', child);
+	const log = () => process.output();
+	const stop = () => stopProcess(process);
 	try {
-		await waitUntil('n8n being ready', async () => (await fetch(`${baseUrl}/healthz/readiness`).catch(() => undefined))?.ok === true, 120_000, () => output.slice(-3000));
+		await waitUntil('n8n being ready', async () => (await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined))?.ok === true, {
+			timeoutMs: 120_000,
+			describe: () => log().slice(-3000),
+			processes: [process],
+		});
 		const { authToken, rest } = await signInOwner(baseUrl);
 		const executions = async (workflowId: string) =>
 			(await rest<{ results: ExecutionSummary[] }>('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`)).results;
@@ -115,13 +108,12 @@ export async function startN8nServer(n8n: N8nInstance, extraEnv: NodeJS.ProcessE
 			await waitUntil(
 				`${count} finished execution(s) of ${workflowId}`,
 				async () => (finished = (await executions(workflowId)).filter((run) => FINISHED.has(run.status))).length >= count,
-				timeoutMs,
-				() => output.slice(-3000),
+				{ timeoutMs, describe: () => log().slice(-3000), processes: [process] },
 			);
 			const sorted = finished.sort((a, b) => Number(a.id) - Number(b.id));
 			return Promise.all(sorted.map((run) => execution(run.id)));
 		};
-		return { baseUrl, port, authToken, log, rest, executions, execution, waitForExecutions, stop };
+		return { baseUrl, port, authToken, process, log, rest, executions, execution, waitForExecutions, stop };
 	} catch (error) {
 		await stop();
 		throw error;

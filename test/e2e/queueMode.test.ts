@@ -3,11 +3,12 @@
  * webhook and queues the execution, and a worker process that runs it. The nodes keep no state in
  * memory across executions, so the worker's run must give the same answer.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { freePort, INSTALL_TIMEOUT_MS, prepareN8n, run, type N8nInstance } from './n8n';
-import { startN8nServer, waitUntil, type N8nServer } from './n8nServer';
+import { startN8nServer, type N8nServer } from './n8nServer';
+import { stopProcess, waitUntil, watchProcess, type WatchedProcess } from './processes';
 
 const API_KEY = 'sk-queue-mode-4b1d9e7c2a';
 const WORKFLOW = {
@@ -59,16 +60,12 @@ suite('n8n queue mode', () => {
 	let server: MockOpenAiServer;
 	let n8n: N8nInstance;
 	let main: N8nServer | undefined;
-	const processes: ChildProcess[] = [];
-	const logs: Record<string, string> = { worker: '', redis: '' };
-	const describeLogs = () => `--- main ---\n${main?.log().slice(-3000)}\n--- worker ---\n${logs.worker.slice(-3000)}`;
+	const processes: Record<string, WatchedProcess> = {};
+	const describeLogs = () => `--- main ---\n${main?.log().slice(-3000)}\n--- worker ---\n${processes.worker?.output().slice(-3000)}`;
 
 	const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
-		const child = spawn(command, args, { env, cwd: n8n?.work, stdio: ['ignore', 'pipe', 'pipe'] });
-		child.stdout?.on('data', (chunk: Buffer) => (logs[name] += chunk.toString()));
-		child.stderr?.on('data', (chunk: Buffer) => (logs[name] += chunk.toString()));
-		processes.push(child);
-		return child;
+		processes[name] = watchProcess(name, spawn(command, args, { env, cwd: n8n?.work, stdio: ['ignore', 'pipe', 'pipe'] }));
+		return processes[name];
 	};
 
 	beforeAll(async () => {
@@ -82,20 +79,19 @@ suite('n8n queue mode', () => {
 
 	afterAll(async () => {
 		await main?.stop();
-		for (const child of processes) child.kill('SIGTERM');
-		await new Promise((resolve) => setTimeout(resolve, 500));
-		for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
+		await Promise.all(Object.values(processes).map((process) => stopProcess(process, { graceMs: 5_000 })));
 		await server?.stop();
 		if (n8n) rmSync(n8n.work, { recursive: true, force: true });
 	});
 
 	it('a worker runs the nodes for an execution the main process queued', async () => {
 		const redisPort = await freePort();
-		start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+		const redis = start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
 		const queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort) };
-		start('worker', n8n.bin, ['worker', '--concurrency=5'], { ...n8n.env, ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
+		const worker = start('worker', n8n.bin, ['worker', '--concurrency=5'], { ...n8n.env, ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) });
 		main = await startN8nServer(n8n, queueEnv);
-		await waitUntil('the worker being ready', () => logs.worker.includes('n8n worker is now ready'), 90_000, describeLogs);
+		const everyone = [redis, worker, main.process];
+		await waitUntil('the worker being ready', () => worker.output().includes('n8n worker is now ready'), { timeoutMs: 90_000, describe: describeLogs, processes: everyone });
 
 		const post = (topic: string) =>
 			fetch(`${main?.baseUrl}/webhook/reward-loop-queue`, {
@@ -107,7 +103,7 @@ suite('n8n queue mode', () => {
 		// The main process registers the published workflow's webhook shortly after it reports ready;
 		// until then the path is 404 and no execution is created.
 		let first: Response | undefined;
-		await waitUntil('the webhook being registered', async () => (first = await post('trail phone')).status !== 404, 60_000, describeLogs);
+		await waitUntil('the webhook being registered', async () => (first = await post('trail phone')).status !== 404, { timeoutMs: 60_000, describe: describeLogs, processes: everyone });
 		const answers = [];
 		for (const response of [first as Response, await post('city phone')]) {
 			expect(response.status).toBe(200);
@@ -118,8 +114,8 @@ suite('n8n queue mode', () => {
 			expect.objectContaining({ reward: 1, pass: true }),
 		]);
 		expect(server.counters.completed).toBe(2);
-		expect(logs.worker.match(/Worker started execution \d+/g)).toHaveLength(2);
-		expect(logs.worker.match(/Worker finished execution \d+/g)).toHaveLength(2);
-		expect(main.log() + logs.worker).not.toContain(API_KEY);
+		expect(worker.output().match(/Worker started execution \d+/g)).toHaveLength(2);
+		expect(worker.output().match(/Worker finished execution \d+/g)).toHaveLength(2);
+		expect(main.log() + worker.output()).not.toContain(API_KEY);
 	}, 240_000);
 });

@@ -126,7 +126,7 @@ describe('real n8n in server mode', () => {
 		expect(asked).toEqual([fired.json.fine_tuned_model]);
 		// Later polls see the same job again and fire nothing more.
 		const seenBy = polls();
-		await waitUntil('one more poll', () => polls() > seenBy, 75_000);
+		await waitUntil('one more poll', () => polls() > seenBy, { timeoutMs: 75_000, processes: [n8nServer.process] });
 		await new Promise((resolve) => setTimeout(resolve, 2_000));
 		expect(await n8nServer.executions('rlFineTuneTrig01')).toHaveLength(1);
 	}, 240_000);
@@ -140,7 +140,7 @@ describe('real n8n in server mode', () => {
 		expect(started.status).toBe(200);
 
 		const review = async (round: number, score: number, feedback: string) => {
-			await waitUntil(`draft ${round} reaching the reviewer`, () => inbox.messages.length >= round, 60_000, () => n8nServer.log().slice(-3000));
+			await waitUntil(`draft ${round} reaching the reviewer`, () => inbox.messages.length >= round, { timeoutMs: 60_000, describe: () => n8nServer.log().slice(-3000), processes: [n8nServer.process] });
 			const message = inbox.messages[round - 1];
 			expect(message.text).toContain(message.draft);
 			expect(message.text).toContain(message.resumeUrl);
