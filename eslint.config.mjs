@@ -38,12 +38,6 @@ export default tseslint.config(
 		},
 	},
 	{
-		// OpenAI's webhooks are set up in its dashboard: no API registers them, so there is no
-		// create / checkExists / delete to implement; the node shows its URL to paste there.
-		files: ['nodes/FineTuneTrigger/**/*.ts'],
-		rules: { '@n8n/community-nodes/webhook-lifecycle-complete': 'off' },
-	},
-	{
 		// typescript-eslint parses JSON as one object expression, which is what these rules look for.
 		files: ['package.json'],
 		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },

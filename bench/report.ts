@@ -3,6 +3,7 @@
  */
 import type { Check, ScenarioResult } from './scenarios';
 import type { RunRecord } from './sideBySide';
+import type { TrafficResult } from './traffic';
 
 export interface SideBySideRow {
 	contestant: string;
@@ -32,7 +33,7 @@ export interface BenchDocument {
 	mode: 'full' | 'quick';
 	date: string;
 	command: string;
-	wallSeconds: { total: number; sideBySide: number; engine: number };
+	wallSeconds: { total: number; sideBySide: number; traffic?: number; engine: number };
 	machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; benchNode: string };
 	versions: { package: string; commit: string; n8n: string; n8nNode: string };
 	sideBySide?: {
@@ -44,6 +45,7 @@ export interface BenchDocument {
 		records: RunRecord[];
 		checks: Check[];
 	};
+	traffic?: TrafficResult;
 	scenarios: ScenarioResult[];
 }
 
@@ -58,7 +60,7 @@ function table(header: string[], rows: unknown[][]): string {
 }
 
 export function allChecks(document: BenchDocument): Check[] {
-	return [...(document.sideBySide?.checks ?? []), ...document.scenarios.flatMap((scenario) => scenario.checks)];
+	return [...(document.sideBySide?.checks ?? []), ...(document.traffic?.checks ?? []), ...document.scenarios.flatMap((scenario) => scenario.checks)];
 }
 
 export function renderResults(document: BenchDocument): string {
@@ -83,7 +85,7 @@ export function renderResults(document: BenchDocument): string {
 				['CPU', `${document.machine.cpus} × ${document.machine.cpuModel}`],
 				['Memory', `${document.machine.memoryGb} GB`],
 				['OS', document.machine.os],
-				['Wall time of this run', `${document.wallSeconds.total.toFixed(0)} s (real n8n side by side ${document.wallSeconds.sideBySide.toFixed(0)} s, engine scenarios ${document.wallSeconds.engine.toFixed(0)} s)`],
+				['Wall time of this run', `${document.wallSeconds.total.toFixed(0)} s (real n8n side by side ${document.wallSeconds.sideBySide.toFixed(0)} s, real traffic ${(document.wallSeconds.traffic ?? 0).toFixed(0)} s, engine scenarios ${document.wallSeconds.engine.toFixed(0)} s)`],
 			],
 		),
 	);
@@ -156,12 +158,49 @@ export function renderResults(document: BenchDocument): string {
 		out.push('');
 	}
 
+	const traffic = document.traffic;
+	if (traffic) {
+		out.push('## 1b. Real traffic in real n8n');
+		out.push('');
+		out.push(
+			'n8n in server mode (and in queue mode with two workers and Redis), each workflow Webhook → Set → Split Out → the nodes, answering when the last node ends; the executions are started together by calling their webhooks at once, ' +
+				'and the time runs from those calls to the last answer. The test server enforces its limit per second with 429s and the real headers (1,200 requests/min = 20/s, or 100,000 tokens/min = 1,667 tokens/s with no request limit) and counts every request. ' +
+				'Bound: requests / 20 per second; for the token limit, the tokens the server counted (prompts and answers) over 1,667 per second.',
+		);
+		out.push('');
+		out.push(
+			table(
+				['Scenario', 'Contestant', 'Executions × items', 'Time to last answer (s)', 'Bound (s)', 'Ratio', 'Succeeded', 'Failed', 'Failed executions', 'Requests', '429s', '429 share', 'Max in flight', 'Error'],
+				traffic.rows.map((r) => [
+					r.scenario,
+					r.label,
+					`${r.executions} × ${r.itemsPerExecution}`,
+					s(r.wallMs),
+					s(r.boundMs),
+					r.boundMs ? (r.wallMs / r.boundMs).toFixed(2) : '–',
+					r.succeeded,
+					r.failed,
+					r.failedExecutions,
+					r.requests,
+					r.rateLimited,
+					r.requests ? `${((r.rateLimited / r.requests) * 100).toFixed(1)}%` : '–',
+					r.maxInFlight,
+					r.error ?? '',
+				]),
+			),
+		);
+		out.push('');
+		for (const note of traffic.notes) out.push(`- ${note}`);
+		if (traffic.notes.length) out.push('');
+	}
+
 	const sections: Array<[ScenarioResult['section'], string]> = [
 		['loop', '2. Reward Loop efficiency (n8n engine)'],
 		['score', '3. Score Output throughput (n8n engine)'],
 		['library', '3b. ROUGE against a maintained JS library'],
 		['finetune', '4. Fine-tune dataset building and validation'],
 		['engine', '5. Generate Text throughput (n8n engine, zero latency)'],
+		['faults', '6. Fault matrix (n8n engine)'],
 	];
 	for (const [section, title] of sections) {
 		const scenarios = document.scenarios.filter((scenario) => scenario.section === section);
@@ -173,6 +212,10 @@ export function renderResults(document: BenchDocument): string {
 			out.push('');
 			out.push(table(['Figure', 'Value'], Object.entries(scenario.figures).map(([key, value]) => [key, typeof value === 'number' ? number(value) : value])));
 			out.push('');
+			if (scenario.table) {
+				out.push(table(scenario.table.header, scenario.table.rows));
+				out.push('');
+			}
 			for (const note of scenario.notes ?? []) out.push(`- ${note}`);
 			if (scenario.notes?.length) out.push('');
 		}

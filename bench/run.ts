@@ -4,12 +4,14 @@
  * 1. Side by side in real n8n (bench/sideBySide.ts): our Generate Text, n8n's OpenAI node, Basic
  *    LLM Chain and the HTTP Request node, 200 items, 100 ms latency, no limit and 20 requests/s,
  *    the median of 3 runs each.
+ * 1b. Real traffic in real n8n (bench/traffic.ts): executions at once on one key, queue mode with two
+ *    workers and Redis (shared limiter on and off), two nodes chained on one key, a tokens limit.
  * 2. Scenarios in n8n's engine (bench/scenarios.ts), each in a fresh process: Reward Loop
  *    efficiency, Score Output throughput, ROUGE against js-rouge, fine-tune dataset building,
- *    Generate Text throughput.
+ *    Generate Text throughput, and the fault matrix (bench/faults.ts).
  * --render-only: write the markdown again from the JSON beside it, measuring nothing.
  * --quick: small counts and one run each, for the smoke test in CI; it writes to a temporary file
- * unless --out says where. BENCH_ONLY=a,b limits the engine scenarios; BENCH_SKIP_N8N=1 skips part 1.
+ * unless --out says where. BENCH_ONLY=a,b limits the engine scenarios; BENCH_SKIP_N8N=1 skips parts 1 and 1b, BENCH_SKIP_SIDE_BY_SIDE=1 part 1, BENCH_SKIP_TRAFFIC=1 part 1b.
  * The exit code is 1 when a verdict fails (not in quick mode, where timings do not count).
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { renderResults, allChecks, type BenchDocument, type SideBySideRow } from './report';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
 import { runSideBySide, sideBySideChecks, summarize } from './sideBySide';
+import { runTraffic } from './traffic';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
 		mode: quick ? 'quick' : 'full',
 		date: new Date().toISOString(),
 		command: quick ? 'npm run bench -- --quick' : 'npm run bench',
-		wallSeconds: { total: 0, sideBySide: 0, engine: 0 },
+		wallSeconds: { total: 0, sideBySide: 0, traffic: 0, engine: 0 },
 		machine: {
 			cpus: cpus().length,
 			cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
 		scenarios: [],
 	};
 
-	if (process.env.BENCH_SKIP_N8N !== '1') {
+	if (process.env.BENCH_SKIP_N8N !== '1' && process.env.BENCH_SKIP_SIDE_BY_SIDE !== '1') {
 		log(`1. Side by side in real n8n${quick ? ' (quick)' : ''}`);
 		const sideStarted = performance.now();
 		const result = await runSideBySide({
@@ -114,6 +117,13 @@ async function main(): Promise<void> {
 			records: result.records,
 			checks: sideBySideChecks(result, rows),
 		};
+	}
+
+	if (process.env.BENCH_SKIP_N8N !== '1' && process.env.BENCH_SKIP_TRAFFIC !== '1') {
+		log(`1b. Real traffic in real n8n${quick ? ' (quick)' : ''}`);
+		const trafficStarted = performance.now();
+		document.traffic = await runTraffic({ quick, log });
+		document.wallSeconds.traffic = (performance.now() - trafficStarted) / 1000;
 	}
 
 	const engineStarted = performance.now();

@@ -9,6 +9,8 @@
  * - loop-refine: refine with feedback, reaching the threshold in round 2.
  * - finetune-core: 100,000 examples built and validated by the core, streaming (bounds 20 s, 300 MB).
  * - finetune: the same through the Fine-Tune node in n8n's engine, the items in memory.
+ * - faults: the fault matrix (bench/faults.ts), every way a server misbehaves, 200 items each,
+ *   Continue On Fail on and off: 0 items lost and 0 keys leaked in every row.
  * BENCH_QUICK=1 shrinks every count, for the smoke test.
  */
 import { spawn } from 'node:child_process';
@@ -28,14 +30,16 @@ export interface Check {
 
 export interface ScenarioResult {
 	id: string;
-	section: 'engine' | 'loop' | 'score' | 'library' | 'finetune';
+	section: 'engine' | 'loop' | 'score' | 'library' | 'finetune' | 'faults';
 	name: string;
 	figures: Record<string, number | string>;
+	/** A table of rows, for scenarios made of many runs (the fault matrix). */
+	table?: { header: string[]; rows: Array<Array<string | number>> };
 	checks: Check[];
 	notes?: string[];
 }
 
-export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune'];
+export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'faults'];
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -92,6 +96,7 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	if (id === 'loop-refine') return refineScenario(harness);
 	if (id.startsWith('loop-')) return bestOfScenario(id, harness);
 	if (id === 'finetune') return fineTuneScenario(harness);
+	if (id === 'faults') return (await import('./faults')).faultMatrixScenario(harness, QUICK);
 	throw new Error(`unknown scenario ${id}`);
 }
 

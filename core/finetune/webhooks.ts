@@ -1,56 +1,100 @@
 /**
- * Standard Webhooks verification (the scheme OpenAI's webhooks use): the signed content is
- * `${webhook-id}.${webhook-timestamp}.${body}`, signed with HMAC-SHA256 under the secret
- * (`whsec_<base64>`), sent as one or more space-separated `v1,<base64>` signatures. Timestamps more
- * than `toleranceSeconds` (default 5 minutes) away from now are rejected, against replays.
+ * Standard Webhooks (the scheme OpenAI's webhooks use), verified by the `standardwebhooks` package:
+ * the signed content is `${webhook-id}.${webhook-timestamp}.${body}`, HMAC-SHA256 under the secret
+ * (`whsec_<base64>`), sent as one or more space-separated `v1,<base64>` signatures; a timestamp
+ * more than 5 minutes before or after now is refused. What this module adds: a secret is refused
+ * unless it decodes to at least 16 bytes, the reasons are ours, and recent webhook-ids are
+ * remembered so that a replay inside those 5 minutes fires nothing.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
-export type WebhookVerdict = { ok: true; id: string; timestamp: number; payload: unknown } | { ok: false; reason: string };
+/** The library's tolerance, both ways (it is not configurable). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+export const MIN_SECRET_BYTES = 16;
+
+export type WebhookVerdict =
+	| { ok: true; id: string; timestamp: number; payload: unknown }
+	/** `status`: 400 for a correctly signed body that is not JSON; otherwise the event is refused as unsigned (401). */
+	| { ok: false; reason: string; status?: 400 };
 
 export interface WebhookInput {
 	headers: Record<string, string | string[] | undefined>;
 	/** The raw body, exactly as received: re-serialised JSON would not verify. */
 	body: string | Buffer;
 	secret: string;
-	toleranceSeconds?: number;
-	nowSeconds?: number;
 }
 
-const header = (headers: WebhookInput['headers'], name: string): string | undefined => {
-	const value = headers[name] ?? headers[name.toLowerCase()];
-	return Array.isArray(value) ? value[0] : value;
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Why `secret` cannot sign anything worth checking, or undefined when it can. Never says what the secret is. */
+export function signingSecretProblem(secret: string): string | undefined {
+	const text = secret.trim();
+	if (!text) return "is empty: paste the webhook's signing secret (whsec_…) from the provider's webhook settings";
+	const encoded = text.startsWith('whsec_') ? text.slice('whsec_'.length) : text;
+	if (!PADDED_BASE64.test(encoded)) return 'is not base64 after "whsec_" (letters, digits, + and /, padded with =)';
+	const bytes = Buffer.from(encoded, 'base64').length;
+	if (bytes < MIN_SECRET_BYTES) return `decodes to ${bytes} bytes; a signing secret needs at least ${MIN_SECRET_BYTES} (Standard Webhooks secrets have 24 to 64)`;
+	return undefined;
+}
+
+function headersOf(headers: WebhookInput['headers']): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		const first = Array.isArray(value) ? value[0] : value;
+		if (first !== undefined) out[name.toLowerCase()] = first;
+	}
+	return out;
+}
+
+const REASONS: Record<string, string> = {
+	'Missing required headers': 'missing webhook-id, webhook-timestamp or webhook-signature header',
+	'Invalid Signature Headers': 'webhook-timestamp is not a number of seconds',
+	'Message timestamp too old': `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s from now (stale or replayed)`,
+	'Message timestamp too new': `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s from now (dated in the future)`,
+	'No matching signature found': 'no valid signature: the event is forged or the secret is wrong',
 };
 
-export function signatureFor(secret: string, id: string, timestamp: number | string, body: string | Buffer): string {
-	const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
-	return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
+export function verifyWebhook(input: WebhookInput): WebhookVerdict {
+	const problem = signingSecretProblem(input.secret);
+	if (problem) return { ok: false, reason: `the signing secret ${problem}` };
+	const headers = headersOf(input.headers);
+	const body = typeof input.body === 'string' ? input.body : input.body.toString('utf8');
+	try {
+		new Webhook(input.secret.trim()).verify(body, headers, { jsonParse: false });
+	} catch (error) {
+		if (error instanceof WebhookVerificationError) return { ok: false, reason: REASONS[error.message] ?? error.message };
+		throw error;
+	}
+	try {
+		return { ok: true, id: headers['webhook-id'], timestamp: Number.parseInt(headers['webhook-timestamp'], 10), payload: JSON.parse(body) };
+	} catch {
+		return { ok: false, reason: 'the body is not JSON', status: 400 };
+	}
 }
 
-export function verifyWebhook(input: WebhookInput): WebhookVerdict {
-	const id = header(input.headers, 'webhook-id');
-	const timestampText = header(input.headers, 'webhook-timestamp');
-	const signatures = header(input.headers, 'webhook-signature');
-	if (!id || !timestampText || !signatures) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
-	const timestamp = Number(timestampText);
-	if (!Number.isInteger(timestamp)) return { ok: false, reason: 'webhook-timestamp is not a number of seconds' };
-	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-	const tolerance = input.toleranceSeconds ?? 300;
-	if (Math.abs(now - timestamp) > tolerance) return { ok: false, reason: `webhook-timestamp is more than ${tolerance} s from now (stale or replayed)` };
-	const expected = Buffer.from(signatureFor(input.secret, id, timestamp, input.body));
-	const matches = signatures
-		.split(' ')
-		.map((entry) => entry.split(','))
-		.some(([version, signature]) => {
-			if (version !== 'v1' || !signature) return false;
-			const given = Buffer.from(signature);
-			return given.length === expected.length && timingSafeEqual(given, expected);
-		});
-	if (!matches) return { ok: false, reason: 'no valid signature: the event is forged or the secret is wrong' };
-	const text = typeof input.body === 'string' ? input.body : input.body.toString('utf8');
-	try {
-		return { ok: true, id, timestamp, payload: JSON.parse(text) };
-	} catch {
-		return { ok: false, reason: 'the body is not JSON' };
-	}
+/** The Standard Webhooks signature of an event (the base64 after `v1,`), as a sender computes it. */
+export function signatureFor(secret: string, id: string, timestamp: number, body: string | Buffer): string {
+	return new Webhook(secret).sign(id, new Date(timestamp * 1000), body).slice('v1,'.length);
+}
+
+/** What a webhook trigger keeps in n8n's static data: the webhook-ids it accepted lately, with their timestamps. */
+export interface DeliveryLog {
+	deliveries?: Array<{ id: string; timestamp: number }>;
+}
+
+/** At most this many webhook-ids are remembered; past it the oldest are forgotten first. */
+export const MAX_REMEMBERED_DELIVERIES = 1000;
+
+/**
+ * Whether the verified event `id` was already accepted; if not, it is remembered. An id is kept as
+ * long as its event could still pass the timestamp check (its timestamp plus the tolerance), so a
+ * replay inside that window is caught and the log stays small.
+ */
+export function isReplay(log: DeliveryLog, id: string, timestamp: number, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+	const live = (log.deliveries ?? []).filter((entry) => entry.timestamp + WEBHOOK_TOLERANCE_SECONDS >= nowSeconds);
+	const replay = live.some((entry) => entry.id === id);
+	if (!replay) live.push({ id, timestamp });
+	// A new array each time: n8n saves static data when a property is set.
+	log.deliveries = live.sort((a, b) => a.timestamp - b.timestamp).slice(-MAX_REMEMBERED_DELIVERIES);
+	return replay;
 }

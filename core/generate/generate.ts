@@ -1,17 +1,21 @@
 import type { ChatClient } from '../transport/chatClient';
-import { RateLimitGate } from '../transport/rateLimitGate';
+import { chatDemand } from '../transport/limits/demand';
+import type { RequestDemand } from '../transport/limits/keyLimiter';
+import type { RequestLane } from '../transport/limits/lane';
 import { retryOrThrow, runScheduled, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
+import { checkChatCompletion } from './answerShape';
 import { buildChatParams, type GenerateRequest } from './request';
-import { toGenerateResult, type GenerateResult } from './result';
+import { OutputError, readUsage, toGenerateResult, type GenerateResult } from './result';
 
-export interface GenerateAllOptions extends Omit<ScheduleOptions, 'gate'> {
-	/** A known requests-per-minute limit; otherwise learned from the server's headers. */
-	requestsPerMinute?: number;
+export interface GenerateAllOptions extends Omit<ScheduleOptions, 'lane' | 'demandOf'> {
+	/** The node run's lane: its Concurrency, then the key's shared limiter. */
+	lane: RequestLane;
 }
 
 interface PreparedRequest {
 	request: GenerateRequest;
 	body: ReturnType<typeof buildChatParams>;
+	demand: RequestDemand;
 }
 
 /** One attempt of one chat completion, mapped to the node's result. */
@@ -19,13 +23,24 @@ async function attemptCompletion(
 	client: ChatClient,
 	body: ReturnType<typeof buildChatParams>,
 	request: GenerateRequest,
-	{ signal, attempt, observeHeaders }: AttemptContext,
+	{ signal, attempt, observeHeaders, observeUsage }: AttemptContext,
 ): Promise<GenerateResult> {
 	const started = performance.now();
-	const { data, headers } = await client.complete(body, signal);
+	const { data: answer, headers } = await client.complete(body, signal);
 	observeHeaders(headers);
+	// Nothing reads an answer before its shape is checked: a broken 200 is this item's error, not retried.
+	const data = checkChatCompletion(answer);
 	const latencyMs = Math.round(performance.now() - started);
-	return toGenerateResult(data, request.options.responseFormat, latencyMs, attempt);
+	let result: GenerateResult;
+	try {
+		result = toGenerateResult(data, request.options.responseFormat, latencyMs, attempt);
+	} catch (error) {
+		// An answer with no usable candidate still cost its tokens.
+		observeUsage(error instanceof OutputError && error.answer ? error.answer.usage : readUsage(data));
+		throw error;
+	}
+	observeUsage(result.estimatedUsage ?? result.usage);
+	return result;
 }
 
 /**
@@ -40,7 +55,6 @@ export async function generateAll(
 	requestAt: (index: number) => GenerateRequest,
 	options: GenerateAllOptions,
 ): Promise<Array<Outcome<GenerateResult>>> {
-	const gate = new RateLimitGate({ requestsPerMinute: options.requestsPerMinute });
 	const prepared: Array<PreparedRequest | undefined> = new Array(count);
 	return runScheduled(
 		count,
@@ -50,23 +64,24 @@ export async function generateAll(
 		},
 		{
 			...options,
-			gate,
 			prepare: (index) => {
 				const request = requestAt(index);
-				prepared[index] = { request, body: buildChatParams(request) };
+				const body = buildChatParams(request);
+				prepared[index] = { request, body, demand: chatDemand(body) };
 			},
+			demandOf: (index) => (prepared[index] as PreparedRequest).demand,
 		},
 	);
 }
 
-/** One request, with its retries, inside a larger task sharing the execution's gate: the result, or ModelRequestError. */
+/** One request, with its retries, inside a larger task sharing the node run's lane: the result, or ModelRequestError. */
 export async function generateOrThrow(
 	client: ChatClient,
 	request: GenerateRequest,
-	gate: RateLimitGate,
+	lane: RequestLane,
 	signal: AbortSignal,
 	retry: RetrySettings,
 ): Promise<GenerateResult> {
 	const body = buildChatParams(request);
-	return retryOrThrow((context) => attemptCompletion(client, body, request, context), gate, signal, retry);
+	return retryOrThrow((context) => attemptCompletion(client, body, request, context), lane, signal, retry, chatDemand(body));
 }

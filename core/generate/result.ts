@@ -13,8 +13,10 @@ export interface Candidate {
 	text: string;
 	finishReason: string | null;
 	parsed?: unknown;
-	/** Why this candidate's JSON is unusable (with n > 1 the item fails only if none is usable). */
+	/** Why this candidate is unusable: a refusal, or JSON that breaks the format (with n > 1 the item fails only if none is usable). */
 	error?: string;
+	/** The model's refusal (`message.refusal` with no content): reported as such, never as the answer's text. */
+	refusal?: string;
 	meanLogprob?: number;
 	perplexity?: number;
 	logprobs?: TokenLogprob[];
@@ -52,11 +54,22 @@ export interface GenerateResult {
 	usage: TokenUsage;
 	latencyMs: number;
 	attempts: number;
+	/** Why `usage` cannot be right (a server that counts one choice when n > 1); `estimatedUsage` is used instead. */
+	usageNote?: string;
+	/** With `usageNote`: the usage with the completion tokens estimated from the choices' text. */
+	estimatedUsage?: TokenUsage;
 }
 
-/** Model output that cannot be used: not JSON, or JSON that breaks the schema. Never retried. */
+/** Model output that cannot be used: a refusal, not JSON, or JSON that breaks the schema. Never retried. */
 export class OutputError extends Error {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/**
+		 * The answer that had no usable candidate, when there was one: its candidates and the tokens it
+		 * cost (estimated, with `usageNote`, when the server's count cannot be right).
+		 */
+		readonly answer?: { candidates: Candidate[]; usage: TokenUsage; usageNote?: string },
+	) {
 		super(message);
 		this.name = 'OutputError';
 	}
@@ -88,12 +101,21 @@ export function logprobStats(tokens: TokenLogprob[]): { meanLogprob: number; per
 	return { meanLogprob, perplexity: Math.exp(-meanLogprob) };
 }
 
-function toCandidate(choice: ChatCompletion.Choice, format: ResponseFormat | undefined): Candidate {
-	const text = choice.message?.content ?? choice.message?.refusal ?? '';
-	const candidate: Candidate = { index: choice.index, text, finishReason: choice.finish_reason ?? null };
-	if (format && format.type !== 'text') {
+function toCandidate(choice: ChatCompletion.Choice, position: number, format: ResponseFormat | undefined): Candidate {
+	const text = choice.message?.content ?? '';
+	const refusal = choice.message?.refusal;
+	const candidate: Candidate = { index: choice.index ?? position, text, finishReason: choice.finish_reason ?? null };
+	if (typeof refusal === 'string' && refusal !== '' && !text) {
+		candidate.refusal = refusal;
+		candidate.error = `the model refused: ${refusal}`;
+	} else if (format && format.type !== 'text') {
 		try {
-			candidate.parsed = parseJsonOutput(text, format);
+			const parsed = parseJsonOutput(text, format);
+			// "JSON Object" means an object: `"He,"`, 42 or [1] is JSON, but not what the format promises.
+			if (format.type === 'json_object' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
+				throw new OutputError(`the model's answer is JSON but not a JSON object (it is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`})`);
+			}
+			candidate.parsed = parsed;
 		} catch (error) {
 			candidate.error = (error as Error).message;
 		}
@@ -121,6 +143,41 @@ export function readUsage(completion: ChatCompletion): TokenUsage {
 	};
 }
 
+/** At most this many characters per token: a count below the choices' text / 8 cannot be right. */
+const MAX_CHARACTERS_PER_TOKEN = 8;
+/** The usual estimate (OpenAI's rule of thumb), used in place of a count that cannot be right. */
+const CHARACTERS_PER_TOKEN = 4;
+
+/**
+ * Whether the server's completion tokens can be right for the choices it sent. llama.cpp counts the
+ * tokens of one choice when n > 1, so the usage, n8n's token usage and a loop's token budget come
+ * out about n times too low. The rule: with two or more choices that have text, the completion
+ * tokens must cover at least the tokens of their text, that is each choice's logprob tokens when the
+ * server sent them (an exact count), else its characters / 8 (no tokenizer averages more than 8
+ * characters a token over a text). A count below that is flagged, and the completion tokens are
+ * estimated instead: the logprob tokens, else characters / 4. A single choice, or an answer without
+ * a usage count, is taken as it is.
+ */
+export function checkUsage(candidates: Candidate[], usage: TokenUsage, reported: boolean): { usageNote: string; estimatedUsage: TokenUsage } | undefined {
+	const withText = candidates.filter((c) => c.text.length > 0 || (c.refusal?.length ?? 0) > 0);
+	if (!reported || withText.length < 2) return undefined;
+	let least = 0;
+	let estimate = 0;
+	for (const c of withText) {
+		const characters = c.text.length || (c.refusal?.length ?? 0);
+		least += c.logprobs?.length ?? Math.ceil(characters / MAX_CHARACTERS_PER_TOKEN);
+		estimate += c.logprobs?.length ?? Math.ceil(characters / CHARACTERS_PER_TOKEN);
+	}
+	if (usage.completionTokens >= least) return undefined;
+	const completionTokens = Math.max(usage.completionTokens, estimate + usage.reasoningTokens);
+	return {
+		usageNote:
+			`the server counted ${usage.completionTokens} completion tokens for ${withText.length} choices whose text alone is at least ${least} tokens ` +
+			`(some servers, llama.cpp among them, count one choice when n > 1); ${completionTokens} estimated from the text are used for the token budget and n8n's token usage`,
+		estimatedUsage: { ...usage, completionTokens, totalTokens: usage.promptTokens + completionTokens },
+	};
+}
+
 /**
  * Turns a completion into the node's output. The top-level fields describe the first usable
  * candidate; with several candidates they are all listed, each with its own text and scores.
@@ -131,18 +188,26 @@ export function toGenerateResult(
 	latencyMs: number,
 	attempts: number,
 ): GenerateResult {
-	const choices = [...(completion.choices ?? [])].sort((a, b) => a.index - b.index);
-	if (choices.length === 0) throw new OutputError('the server answered without any choice');
-	const candidates = choices.map((choice) => toCandidate(choice, format));
+	const candidates = (completion.choices ?? []).map((choice, position) => toCandidate(choice, position, format)).sort((a, b) => a.index - b.index);
+	if (candidates.length === 0) throw new OutputError('the server answered without any choice');
+	const usage = readUsage(completion);
+	const usageCheck = checkUsage(candidates, usage, typeof completion.usage?.completion_tokens === 'number');
 	const best = candidates.find((c) => c.error === undefined);
-	if (!best) throw new OutputError(candidates[0].error ?? 'no usable answer');
+	if (!best) {
+		throw new OutputError(candidates[0].error ?? 'no usable answer', {
+			candidates,
+			usage: usageCheck?.estimatedUsage ?? usage,
+			...(usageCheck ? { usageNote: usageCheck.usageNote } : {}),
+		});
+	}
 	const result: GenerateResult = {
 		text: best.text,
 		...(best.parsed !== undefined ? { parsed: best.parsed } : {}),
 		...(best.logprobs ? { meanLogprob: best.meanLogprob, perplexity: best.perplexity, logprobs: best.logprobs } : {}),
 		finishReason: best.finishReason,
-		model: completion.model,
-		usage: readUsage(completion),
+		model: completion.model ?? '',
+		usage,
+		...(usageCheck ?? {}),
 		latencyMs,
 		attempts,
 	};

@@ -3,9 +3,17 @@
  * expression over scorer names (formula.ts, never eval), clamped to [0, 1]. A "must pass" scorer
  * that fails gates the item: reward 0 and pass false, so a loop never prefers an output that breaks
  * a hard rule. Otherwise the item passes when the reward reaches the threshold.
+ *
+ * Exactness: the weighted mean is computed as Σ wᵢ·sᵢ / Σ wᵢ, both sums in the same order, so
+ * scorers that all score 1 give exactly 1 (dividing each weight by the total first, as before, gave
+ * 0.9999999999999999 for six scorers), and the mean is never above 1 (rounding is monotonic). A
+ * formula's result is rounded to 15 significant digits, so that decimal constants that add up to 1
+ * (0.6·a + 0.3·b + 0.1·c with every score 1) give 1 and not 0.9999999999999999. The reason prints
+ * the reward with enough digits to be on the same side of the threshold as the compared value.
  */
 import { addUsage, emptyUsage, type TokenUsage } from '../generate/result';
 import { compileFormula } from './formula';
+import { formatAgainst } from './format';
 import { clamp01, type Sample, type ScoreContext, type Scorer, type ScoreResult } from './types';
 
 export interface PlanEntry {
@@ -59,16 +67,18 @@ export class ScoringPlan {
 			this.combineScores = (results) => {
 				const scores: Record<string, number> = {};
 				entries.forEach(({ scorer }, i) => (scores[scorer.name] = results[i].score));
-				return clamp01(formula.evaluate(scores));
+				return clamp01(roundFormulaResult(formula.evaluate(scores)));
 			};
 		} else {
-			const totalWeight = entries.reduce((sum, e) => sum + e.weight, 0);
+			let totalWeight = 0;
+			for (const entry of entries) totalWeight += entry.weight;
 			if (totalWeight <= 0) throw new Error('at least one scorer needs a weight above 0');
-			const weights = entries.map((e) => e.weight / totalWeight);
+			const weights = entries.map((e) => e.weight);
 			this.combineScores = (results) => {
+				// Numerator and denominator summed the same way: all scores 1 give totalWeight / totalWeight.
 				let sum = 0;
 				for (let i = 0; i < results.length; i++) sum += weights[i] * results[i].score;
-				return sum;
+				return sum / totalWeight;
 			};
 		}
 	}
@@ -118,9 +128,14 @@ export class ScoringPlan {
 		return {
 			reward,
 			pass,
-			reason: `reward ${reward.toFixed(4)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`,
+			reason: `reward ${formatAgainst(reward, this.options.threshold)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`,
 			breakdown,
 			usage: usage ?? emptyUsage(),
 		};
 	}
+}
+
+/** A formula's result at 15 significant digits (see above); non-finite results are left to clamp01. */
+function roundFormulaResult(value: number): number {
+	return Number.isFinite(value) ? Number(value.toPrecision(15)) : value;
 }

@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import type { CombineOptions } from './combine';
 import type { ScorerSpec } from './registry';
-import { SIMILARITY_METRICS, type SimilarityMetric } from './scorers/textSimilarity';
+import type { SimilarityMetric } from './scorers/textSimilarity';
+
+/** The evaluation metrics of OpenAI's text_similarity grader that run here, with the same meaning. */
+const OPENAI_SIMILARITY_METRICS: readonly SimilarityMetric[] = ['fuzzy_match', 'bleu', 'gleu', 'rouge_1', 'rouge_2', 'rouge_l', 'cosine'];
 
 type Role = 'system' | 'developer' | 'user' | 'assistant';
 
@@ -31,14 +34,18 @@ const stringCheck = z.object({
 	reference: z.string(),
 	operation: z.enum(['eq', 'ne', 'like', 'ilike']),
 });
-const textSimilarity = z.object({
-	type: z.literal('text_similarity'),
-	name: z.string(),
-	input: z.string(),
-	reference: z.string(),
-	evaluation_metric: z.string(),
-	pass_threshold: z.number().optional(),
-});
+// Strict: OpenAI's text_similarity has no other option, and one added here (a "smoothing", a
+// "tokenizer") would otherwise be dropped without a word.
+const textSimilarity = z
+	.object({
+		type: z.literal('text_similarity'),
+		name: z.string(),
+		input: z.string(),
+		reference: z.string(),
+		evaluation_metric: z.string(),
+		pass_threshold: z.number().optional(),
+	})
+	.strict();
 const scoreModel = z.object({
 	type: z.literal('score_model'),
 	name: z.string(),
@@ -99,9 +106,9 @@ function specFromSingle(grader: SingleGrader, name: string, defaultThreshold: nu
 		case 'string_check':
 			return { spec: { type: 'string_check', name, config: { input: grader.input, reference: grader.reference, operation: grader.operation } }, threshold: 1 };
 		case 'text_similarity': {
-			if (!SIMILARITY_METRICS.includes(grader.evaluation_metric as SimilarityMetric) || grader.evaluation_metric === 'exact') {
+			if (!OPENAI_SIMILARITY_METRICS.includes(grader.evaluation_metric as SimilarityMetric)) {
 				throw new GraderError(
-					`${grader.name}: evaluation_metric "${grader.evaluation_metric}" is not supported here (supported: ${SIMILARITY_METRICS.filter((m) => m !== 'exact').join(', ')})`,
+					`${grader.name}: evaluation_metric "${grader.evaluation_metric}" is not supported here (supported: ${OPENAI_SIMILARITY_METRICS.join(', ')})`,
 				);
 			}
 			const threshold = grader.pass_threshold ?? defaultThreshold;
@@ -207,9 +214,20 @@ function graderFromSpec(spec: ScorerSpec): SingleGrader | string {
 		case 'contains':
 			if (spec.config.negate || spec.config.values.length !== 1) return `${name}: only a single, non-negated "contains" has a string_check equivalent`;
 			return { type: 'string_check', name, input: SAMPLE_TEXT, reference: spec.config.values[0], operation: spec.config.caseSensitive ? 'like' : 'ilike' };
-		case 'text_similarity':
-			if (spec.config.metric === 'exact') return `${name}: use Equals for exact matches`;
-			if (spec.config.stemmer) return `${name}: OpenAI's ROUGE has no stemming option`;
+		case 'text_similarity': {
+			const config = spec.config;
+			if (config.metric === 'exact') return `${name}: use Equals for exact matches`;
+			if (!OPENAI_SIMILARITY_METRICS.includes(config.metric)) return `${name}: OpenAI's text_similarity has no ${config.metric}`;
+			if (config.stemmer) return `${name}: OpenAI's ROUGE has no stemming option`;
+			const changed = [
+				config.rougeTokenizer !== undefined && config.rougeTokenizer !== 'rouge_score' && 'a ROUGE tokenization',
+				config.rougeMeasure !== undefined && config.rougeMeasure !== 'fmeasure' && 'a ROUGE measure other than F-measure',
+				config.tokenizer !== undefined && config.tokenizer !== 'words' && 'a BLEU/GLEU tokenization',
+				config.lowercase === true && 'lowercasing',
+				config.smoothing !== undefined && config.smoothing !== 'method1' && 'a BLEU smoothing other than method1',
+				config.maxOrder !== undefined && config.maxOrder !== 4 && 'a max n-gram order other than 4',
+			].filter((option): option is string => typeof option === 'string');
+			if (changed.length > 0) return `${name}: OpenAI's text_similarity has no option for ${changed.join(', ')}`;
 			return {
 				type: 'text_similarity',
 				name,
@@ -218,6 +236,7 @@ function graderFromSpec(spec: ScorerSpec): SingleGrader | string {
 				evaluation_metric: spec.config.metric,
 				pass_threshold: spec.config.passThreshold ?? 0.5,
 			};
+		}
 		case 'score_model': {
 			const [min, max] = spec.config.range ?? [0, 1];
 			return {

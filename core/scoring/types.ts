@@ -15,6 +15,8 @@ export interface Sample {
 	perplexity?: number;
 	/** All candidates of the item (including outputText), for judges that compare them. */
 	candidates?: string[];
+	/** outputText's position in `candidates`, when known (a loop round): tells equal texts apart. */
+	candidateIndex?: number;
 }
 
 /** Model access for judges and embeddings, on the node's credential and transport. */
@@ -26,6 +28,8 @@ export interface ModelServices {
 export interface ChatAnswer {
 	text: string;
 	usage: TokenUsage;
+	/** The model's refusal (`message.refusal`), when it refused instead of answering. */
+	refusal?: string;
 }
 
 export interface EmbeddingAnswer {
@@ -43,6 +47,12 @@ export interface ScoreContext {
 	random?: () => number;
 	/** Per-item numbers the node computed for custom scorers (from n8n expressions), by scorer name. */
 	customValues?: Record<string, unknown>;
+	/**
+	 * Judgements shared by the samples of one candidate set (a loop round, or Score Output's items
+	 * with the same candidates): a judge that compares candidates is asked once per set. See
+	 * judges/candidateSet.ts.
+	 */
+	setJudgements?: Map<string, Promise<unknown>>;
 }
 
 export interface ScoreResult {

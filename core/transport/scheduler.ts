@@ -1,17 +1,20 @@
 import { setMaxListeners } from 'node:events';
-import { RateLimitGate } from './rateLimitGate';
+import { DEFAULT_MAX_WAIT_MS, NO_DEMAND, RateLimitWaitError, type Permit, type RequestDemand } from './limits/keyLimiter';
+import { UNLIMITED_LANE, type RequestLane } from './limits/lane';
 import type { HeaderSource } from './rateLimitHeaders';
 import { readRateLimitHeaders } from './rateLimitHeaders';
 import { backoffDelayMs, classifyFailure, DEFAULT_BACKOFF, type BackoffOptions, type FailureInfo } from './retryPolicy';
-import { CancelledError, sleep } from './sleep';
+import { abortable, CancelledError, sleep } from './sleep';
 
 export interface AttemptContext {
 	/** Aborts when the execution is cancelled; pass it to the request. */
 	signal: AbortSignal;
 	/** 1 for the first try. */
 	attempt: number;
-	/** Feeds a successful response's headers to the shared rate-limit gate. */
+	/** Feeds a successful response's headers to the key's limiter. */
 	observeHeaders(headers: HeaderSource): void;
+	/** Feeds an answer's token usage to the key's limiter, which corrects its estimates with it. */
+	observeUsage(usage: { promptTokens: number; completionTokens: number }): void;
 }
 
 export interface RetrySettings {
@@ -26,9 +29,13 @@ export interface RetrySettings {
 }
 
 export interface ScheduleOptions extends RetrySettings {
+	/** Tasks run at once. Requests in flight are capped by the lane, not by this. */
 	concurrency: number;
 	signal?: AbortSignal;
-	gate?: RateLimitGate;
+	/** What each task's request passes through; without one, the tasks send nothing themselves. */
+	lane?: RequestLane;
+	/** What an item's request will cost (read after `prepare`). */
+	demandOf?: (index: number) => RequestDemand;
 	/** Stop everything at the first item that fails for good, and reject with ItemFailedError. */
 	failFast?: boolean;
 	/**
@@ -77,61 +84,97 @@ export class ModelRequestError extends Error {
 }
 
 /**
- * Runs one task until it succeeds, fails for good or the signal aborts (CancelledError). Waits for
- * the shared gate before every attempt, and tells it what the server said about the rate limit.
+ * Runs one task until it succeeds, fails for good or the signal aborts (CancelledError). Before every
+ * attempt it waits for the lane (the node run's Concurrency, then the key's window and pace), and
+ * tells the key's limiter what the server said: headers, usage, and whether the attempt was a sign
+ * of congestion (a 429, a 5xx, a timeout or a dropped connection).
  */
 export async function withRetries<T>(
 	task: (context: AttemptContext) => Promise<T>,
-	gate: RateLimitGate,
+	lane: RequestLane,
 	signal: AbortSignal,
 	settings: RetrySettings,
 	index = 0,
+	demand: RequestDemand = NO_DEMAND,
 ): Promise<Outcome<T>> {
 	const classify = settings.classify ?? classifyFailure;
-	const maxRetryAfterMs = settings.maxRetryAfterMs ?? 120_000;
-	const observeHeaders = (headers: HeaderSource) => gate.observe(readRateLimitHeaders(headers));
+	const maxRetryAfterMs = settings.maxRetryAfterMs ?? DEFAULT_MAX_WAIT_MS;
 	for (let attempt = 1; ; attempt++) {
-		await gate.acquire(signal);
-		// Each attempt gets a signal of its own: the SDK never removes the abort listener it adds,
-		// and thousands of them on one shared signal make every new listener slower to add.
+		abortable(signal);
+		let permit: Permit;
+		try {
+			permit = await lane.acquire(demand, signal, maxRetryAfterMs);
+		} catch (caught) {
+			// The key is held past the cap (an hourly quota, say): fail now, saying why, rather than wait in silence.
+			if (caught instanceof RateLimitWaitError) return { ok: false, error: caught, attempts: attempt - 1 };
+			throw caught;
+		}
+		let observed = false;
+		const observeHeaders = (headers: HeaderSource) => {
+			observed = true;
+			lane.observe(readRateLimitHeaders(headers), demand.model);
+		};
+		const observeUsage = (usage: { promptTokens: number; completionTokens: number }) => lane.learnUsage(demand, usage);
+		// Each attempt gets a signal of its own: a request's abort listener must not stay on the
+		// shared signal, where thousands of them make every new listener slower to add.
 		const attemptController = new AbortController();
 		const abortAttempt = () => attemptController.abort();
 		signal.addEventListener('abort', abortAttempt, { once: true });
+		const started = performance.now();
+		let failure: FailureInfo;
+		let error: unknown;
 		try {
-			const value = await task({ signal: attemptController.signal, attempt, observeHeaders });
+			const value = await task({ signal: attemptController.signal, attempt, observeHeaders, observeUsage });
+			// An answer without rate-limit headers still says something: that the key answers.
+			if (!observed) lane.observe({}, demand.model);
+			permit.release('ok', performance.now() - started);
 			return { ok: true, value, attempts: attempt };
-		} catch (error) {
-			if (signal.aborted) throw new CancelledError();
-			const failure = classify(error);
-			if (failure.rateLimit) gate.observe(failure.rateLimit);
-			const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs;
-			if (!failure.retryable || attempt > settings.maxRetries || tooLong) {
-				return { ok: false, error, attempts: attempt };
+		} catch (caught) {
+			error = caught;
+			if (signal.aborted) {
+				permit.release('neutral');
+				throw new CancelledError();
 			}
-			let delayMs: number;
-			if (failure.retryAfterMs !== undefined) {
-				// Every worker shares the key's limit, so the server's wait applies to all of them.
-				if (failure.status === 429) gate.closeFor(failure.retryAfterMs);
-				delayMs = failure.retryAfterMs;
-			} else {
-				delayMs = backoffDelayMs(attempt, settings.backoff ?? DEFAULT_BACKOFF, settings.random ?? Math.random);
-			}
-			settings.onRetry?.({ index, attempt, delayMs, status: failure.status });
-			await sleep(delayMs, signal);
+			failure = classify(caught);
+			if (failure.rateLimit) lane.observe(failure.rateLimit, demand.model);
+			permit.release(failure.congestion ? 'congestion' : 'neutral', performance.now() - started);
 		} finally {
 			signal.removeEventListener('abort', abortAttempt);
 		}
+		const why = failure.status === 429 ? `the server answered 429${failure.retryAfterSource ? ` with ${failure.retryAfterSource}` : ' with no retry-after'}` : undefined;
+		if (failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs && failure.retryable) {
+			// The limit belongs to the key: every other request on it fails now too, with the same reason.
+			if (failure.status === 429) lane.closeFor(failure.retryAfterMs, demand.model, why);
+			return { ok: false, error: new RateLimitWaitError(failure.retryAfterMs, maxRetryAfterMs, why ?? `the server asked to wait (${failure.retryAfterSource})`), attempts: attempt };
+		}
+		if (!failure.retryable || attempt > settings.maxRetries) {
+			return { ok: false, error, attempts: attempt };
+		}
+		let delayMs: number;
+		if (failure.retryAfterMs !== undefined) {
+			// The limit belongs to the key, so the server's wait applies to every request on it.
+			if (failure.status === 429) lane.closeFor(failure.retryAfterMs, demand.model, why);
+			delayMs = failure.retryAfterMs;
+		} else {
+			delayMs = backoffDelayMs(attempt, settings.backoff ?? DEFAULT_BACKOFF, settings.random ?? Math.random);
+			// A bare 429 (many proxies and local servers send no headers) still speaks for the key: every
+			// request on it pauses for this backoff, so all workers slow down together, not each item alone.
+			if (failure.status === 429) lane.closeFor(delayMs, demand.model, why);
+		}
+		settings.onRetry?.({ index, attempt, delayMs, status: failure.status });
+		await sleep(delayMs, signal);
 	}
 }
 
 /** withRetries for callers that want the value, or ModelRequestError once the task failed for good. */
 export async function retryOrThrow<T>(
 	task: (context: AttemptContext) => Promise<T>,
-	gate: RateLimitGate,
+	lane: RequestLane,
 	signal: AbortSignal,
 	settings: RetrySettings,
+	demand: RequestDemand = NO_DEMAND,
 ): Promise<T> {
-	const outcome = await withRetries(task, gate, signal, settings);
+	const outcome = await withRetries(task, lane, signal, settings, 0, demand);
 	if (!outcome.ok) throw new ModelRequestError(outcome.error, outcome.attempts);
 	return outcome.value;
 }
@@ -152,7 +195,7 @@ export async function runScheduled<T>(
 	const signal = controller.signal;
 	// Every worker waits on this signal at once (requests, backoff, the gate): not a leak.
 	setMaxListeners(0, signal);
-	const gate = options.gate ?? new RateLimitGate();
+	const lane = options.lane ?? UNLIMITED_LANE;
 	const outcomes: Array<Outcome<T>> = new Array(count);
 	let next = 0;
 
@@ -185,7 +228,7 @@ export async function runScheduled<T>(
 		prepareOne(index);
 		const prepared = preparation[index];
 		if (prepared !== undefined && prepared !== true) return { ok: false, error: prepared.error, attempts: 0 };
-		return withRetries((context) => task(index, context), gate, signal, options, index);
+		return withRetries((context) => task(index, context), lane, signal, options, index, options.demandOf?.(index) ?? NO_DEMAND);
 	};
 
 	let firstFailure: ItemFailedError | undefined;

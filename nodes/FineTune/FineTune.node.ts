@@ -2,10 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_NAME } from '../shared/connection';
 import { describeFailure } from '../shared/failures';
+import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
 import { runBuildDataset, runValidate } from './actions/dataset';
 import { JOB_OPERATIONS, runJobOperation } from './actions/jobs';
 import { fineTuneProperties } from './description';
-import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from './provider';
 
 export class FineTune implements INodeType {
 	description: INodeTypeDescription = {

@@ -5,16 +5,19 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
 import { generateAll } from '../../core/generate/generate';
 import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
+import { redactOutput } from '../shared/redact';
 import { generateTextProperties } from './description';
 import { readGenerateRequest } from './parameters';
+import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
 
 export class GenerateText implements INodeType {
@@ -42,14 +45,13 @@ export class GenerateText implements INodeType {
 		const continueOnFail = this.continueOnFail();
 		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
 		const secrets = secretsOf(connection);
-		const fail = (index: number, message: string) =>
-			new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
+		const fail = (index: number, message: string) => itemError(this, index, message);
 
 		let settings;
 		try {
 			settings = readRunSettings(this);
 		} catch (error) {
-			throw fail(0, describeFailure(error, 0, secrets));
+			return failEveryItem(this, items, describeFailure(error, 0, secrets));
 		}
 
 		const client = createChatClient(connection, { timeoutMs: settings.timeoutMs });
@@ -59,8 +61,9 @@ export class GenerateText implements INodeType {
 			// 1 ms per item, which would otherwise all come before the first request.
 			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index), {
 				concurrency: settings.concurrency,
+				lane: openLane(this, connection, settings),
 				maxRetries: settings.maxRetries,
-				requestsPerMinute: settings.requestsPerMinute,
+				maxRetryAfterMs: settings.maxWaitMs,
 				signal: this.getExecutionCancelSignal(),
 				failFast: !continueOnFail,
 			});
@@ -68,8 +71,8 @@ export class GenerateText implements INodeType {
 			if (error instanceof ItemFailedError) {
 				throw fail(error.index, describeFailure(error.cause, error.attempts, secrets));
 			}
-			if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
-			throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
+			if (error instanceof CancelledError) throw nodeError(this, error.message);
+			throw nodeError(this, describeFailure(error, 0, secrets));
 		} finally {
 			client.close();
 		}
@@ -79,10 +82,13 @@ export class GenerateText implements INodeType {
 		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
 		const results: INodeExecutionData[] = outcomes.map((outcome, index) => {
 			if (outcome.ok) {
-				promptTokens += outcome.value.usage.promptTokens;
-				completionTokens += outcome.value.usage.completionTokens;
+				// A count that cannot be right (usageNote) is replaced by its estimate in n8n's token usage.
+				const usage = outcome.value.estimatedUsage ?? outcome.value.usage;
+				promptTokens += usage.promptTokens;
+				completionTokens += usage.completionTokens;
 				const json = outcome.value as unknown as IDataObject;
-				return { json: includeInput ? { ...items[index].json, ...json } : json, pairedItem: { item: index } };
+				// Whatever the server sent back (text, model, candidates), no secret of the credential leaves.
+				return { json: redactOutput(includeInput ? { ...items[index].json, ...json } : json, secrets), pairedItem: { item: index } };
 			}
 			const message = describeFailure(outcome.error, outcome.attempts, secrets);
 			return { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };

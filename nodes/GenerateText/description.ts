@@ -78,7 +78,7 @@ export const generateTextProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Text', value: 'text' },
-			{ name: 'JSON Object', value: 'json_object', description: 'Any valid JSON object' },
+			{ name: 'JSON Object', value: 'json_object', description: 'A JSON object; any other JSON value (a string, a number, an array) is the item\'s error' },
 			{
 				name: 'JSON Schema',
 				value: 'json_schema',

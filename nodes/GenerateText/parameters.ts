@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import type { JsonSchema } from '../../core/json/validateJsonSchema';
+import { jsonSchemaProblem, type JsonSchema } from '../../core/json/validateJsonSchema';
 import { promptMessages, safeParseMessageList, type ChatMessage } from '../../core/generate/messages';
 import { readField } from '../../core/json/readPath';
 import { tryParseJson } from '../../core/json/tryParseJson';
@@ -58,6 +58,9 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
 	if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
 		throw new ParameterError('JSON Schema', 'must be a JSON object');
 	}
+	// Compiled (once, then cached) before any request: a schema that cannot check the answer is the item's error.
+	const problem = jsonSchemaProblem(schema as JsonSchema);
+	if (problem) throw new ParameterError('JSON Schema', problem);
 	return { type, name, schema: schema as JsonSchema, strict: ctx.getNodeParameter('strict', index, true) as boolean };
 }
 

@@ -4,21 +4,25 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
 import { generateOrThrow } from '../../core/generate/generate';
 import type { GenerateRequest } from '../../core/generate/request';
-import { fence, UNTRUSTED_INSTRUCTION } from '../../core/scoring/judges/hardening';
-import { createModelServices } from '../../core/scoring/modelServices';
+import { askCritique } from '../../core/loop/critique';
 import { LoopError, runRewardLoop, type LoopDeps, type LoopResult } from '../../core/loop/rewardLoop';
+import { scoreCandidateSet } from '../../core/scoring/judges/candidateSet';
+import { createModelServices } from '../../core/scoring/modelServices';
 import { createChatClient } from '../../core/transport/chatClient';
-import { createClient } from '../../core/transport/client';
-import { RateLimitGate } from '../../core/transport/rateLimitGate';
+import { createHttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
+import { withItemSignal } from '../../core/loop/itemSignal';
+import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
 import { rewardLoopProperties } from './description';
 import { continueExternalLoops } from './external';
@@ -46,26 +50,36 @@ export class RewardLoop implements INodeType {
 		const continueOnFail = this.continueOnFail();
 		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
 		const secrets = secretsOf(connection);
-		const fail = (index: number, message: string) => new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
+		const fail = (index: number, message: string) => itemError(this, index, message);
 		let settings;
 		try {
 			settings = readRunSettings(this);
 		} catch (error) {
-			throw fail(0, describeFailure(error, 0, secrets));
+			return failEveryItem(this, items, describeFailure(error, 0, secrets));
 		}
-		const client = createClient(connection, { timeoutMs: settings.timeoutMs });
-		const gate = new RateLimitGate({ requestsPerMinute: settings.requestsPerMinute });
-		const retry = { maxRetries: settings.maxRetries };
+		const http = createHttpClient(connection, { timeoutMs: settings.timeoutMs });
+		// Every request of every item (candidates, judges, critiques, embeddings) takes this one lane.
+		const lane = openLane(this, connection, settings);
+		const retry = { maxRetries: settings.maxRetries, maxRetryAfterMs: settings.maxWaitMs };
 		const chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
-		const models = createModelServices({ sdk: client, chat }, gate, retry);
+		const models = createModelServices({ http, chat }, lane, retry);
 		const cancelSignal = this.getExecutionCancelSignal();
-		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(chat, request, gate, signal, retry);
+		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(chat, request, lane, signal, retry);
 		try {
-			const failureText = (error: unknown) => describeFailure(error, 0, secrets);
+			// A loop that failed on a request carries that request's error, with its attempts.
+			const failureText = (error: unknown) => describeFailure(error instanceof LoopError && error.reason !== undefined ? error.reason : error, 0, secrets);
 
 			if (this.getNodeParameter('rewardSource', 0, 'scorers') === 'external') {
-				const outputs = await continueExternalLoops(this, items, { generate, cancelSignal, continueOnFail, failureText, fail });
-				return [outputs.done, outputs.scoreMe];
+				const outputs = await continueExternalLoops(this, items, {
+					generate,
+					critique: (model, messages, answer, feedback, signal) => askCritique(models, model, messages, answer, feedback, signal),
+					cancelSignal,
+					concurrency: settings.concurrency,
+					continueOnFail,
+					failureText,
+					fail,
+				});
+				return [redactItems(outputs.done, secrets), redactItems(outputs.scoreMe, secrets)];
 			}
 
 			const plans = new ScoringPlans(this);
@@ -81,28 +95,16 @@ export class RewardLoop implements INodeType {
 					jobs.push({
 						index,
 						loop,
-						run: (signal) => {
-							const deps: LoopDeps = {
-								generate: (roundRequest) => generate(roundRequest, signal),
-								score: (sample) => plan.scoreItem(sample, { item: json, signal, models, customValues }),
-								critique: async (messages, answer, feedback) => {
-									const task = messages.map((m) => `${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`).join('\n');
-									const reply = await models.chat(
-										{
-											model: loop.critiqueModel,
-											temperature: 0,
-											messages: [
-												{ role: 'system', content: `You review an answer and give brief, concrete advice to improve it. ${UNTRUSTED_INSTRUCTION}` },
-												{ role: 'user', content: `Task:\n${task}\n\n${fence(answer)}\n\nScores:\n${feedback}\n\nGive the advice only.` },
-											],
-										},
-										signal,
-									);
-									return reply;
-								},
-							};
-							return runRewardLoop(request, loop, deps, plan.options.threshold);
-						},
+						// One signal per item: its requests may be many, and those still running when it fails are aborted.
+						run: (jobSignal) =>
+							withItemSignal(jobSignal, (signal) => {
+								const deps: LoopDeps = {
+									generate: (roundRequest) => generate(roundRequest, signal),
+									scoreRound: (samples) => scoreCandidateSet(plan, samples, { item: json, signal, models, customValues }),
+									critique: (messages, answer, feedback) => askCritique(models, loop.critiqueModel, messages, answer, feedback, signal),
+								};
+								return runRewardLoop(request, loop, deps, plan.options.threshold);
+							}),
 					});
 				} catch (error) {
 					const message = failureText(error);
@@ -121,8 +123,8 @@ export class RewardLoop implements INodeType {
 				});
 			} catch (error) {
 				if (error instanceof ItemFailedError) throw fail(jobs[error.index].index, failureText(error.cause));
-				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
-				throw new NodeOperationError(this.getNode(), failureText(error));
+				if (error instanceof CancelledError) throw nodeError(this, error.message);
+				throw nodeError(this, failureText(error));
 			}
 			let promptTokens = 0;
 			let completionTokens = 0;
@@ -146,10 +148,11 @@ export class RewardLoop implements INodeType {
 				};
 			});
 			if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
-			return [done];
+			return [redactItems(done, secrets)];
 		} finally {
 			// Idle keep-alive sockets would otherwise wait for the server to close them.
 			chat.close();
+			http.close();
 		}
 	}
 }

@@ -3,10 +3,14 @@ import { generateTextProperties } from '../GenerateText/description';
 import { scoreOutputProperties } from '../ScoreOutput/description';
 import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
 
-/** Generate Text's own parameters; N is the loop's (Candidates Per Round), not an option. */
+/**
+ * Generate Text's own parameters. N is the loop's (Candidates Per Round), not an option; Include
+ * Input Fields is Loop Options' (`loopOptions.includeInput`), which is what the loop reads.
+ */
+const LOOP_OWNED = ['n', 'includeInput'];
 const generation: INodeProperties[] = generateTextProperties.map((property) =>
 	property.name === 'options'
-		? { ...property, options: (property.options as INodeProperties[]).filter((option) => option.name !== 'n') }
+		? { ...property, options: (property.options as INodeProperties[]).filter((option) => !LOOP_OWNED.includes(option.name)) }
 		: property,
 );
 
@@ -96,6 +100,7 @@ export const rewardLoopProperties: INodeProperties[] = [
 				name: 'includeInput',
 				type: 'boolean',
 				default: true,
+				description: 'Whether to keep the input item\'s fields beside the loop\'s result on Done',
 			},
 			{
 				displayName: 'Max Candidates',
@@ -111,7 +116,8 @@ export const rewardLoopProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 2,
-				description: 'Failed requests or unusable candidates tolerated before the item fails',
+				description:
+					'Failed requests or unusable candidates tolerated before the item fails. A request the server refuses as it stands (400, 401, 403, 404, 405, 413, 422, 501) stops the item at once.',
 			},
 			{
 				displayName: 'Max Tokens',

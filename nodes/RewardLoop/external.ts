@@ -2,41 +2,57 @@
  * External reward mode, the RPA way: candidates leave through "Score me" with the loop's state in
  * the item; any nodes (a human approval form, a Wait, an HTTP call, a Code node) set the reward and
  * wire the items back to this node's input, where the loop goes on or ends on "Done".
+ *
+ * The loop is core/loop's, as in the internal mode: the same budget (rounds, candidates, tokens,
+ * errors), the same handling of unusable candidates (JSON that breaks the schema is an error and
+ * never leaves, a refusal scores 0), the same critique, and items run concurrently. The only
+ * difference is that the loop parks on "score" and resumes when the scored candidates come back.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeOperationError as NodeOperationError } from 'n8n-workflow';
+import { accumulateTokenUsage } from 'n8n-workflow';
+import { nodeError } from '../shared/errors';
 import type { ChatMessage } from '../../core/generate/messages';
 import type { GenerateRequest } from '../../core/generate/request';
-import { addUsage, emptyUsage, type GenerateResult, type TokenUsage } from '../../core/generate/result';
-import { preferencePairs } from '../../core/loop/preferencePairs';
-import { feedbackFor, generateRound, type LoopAttempt, type LoopResult, type StopReason } from '../../core/loop/rewardLoop';
-import type { BreakdownEntry } from '../../core/scoring/combine';
+import { emptyUsage, type GenerateResult, type TokenUsage } from '../../core/generate/result';
 import { readPath } from '../../core/json/readPath';
+import {
+	driveLoop,
+	loopSnapshot,
+	LoopError,
+	newLoopState,
+	type Driven,
+	type LoopConfig,
+	type LoopDriver,
+	type LoopInput,
+	type LoopState,
+	type PendingCandidate,
+} from '../../core/loop/rewardLoop';
+import type { ItemScore } from '../../core/scoring/combine';
+import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
-import { loopOutput, readLoopSettings } from './loopParameters';
+import { withItemSignal } from '../../core/loop/itemSignal';
+import { loopOutput, readLoopSettings, type NodeLoopSettings } from './loopParameters';
 
 export const EXTERNAL_STATE_FIELD = '_rewardLoop';
 
+/** What each candidate on "Score me" carries in `_rewardLoop`. */
 interface ExternalState {
 	id: string;
 	round: number;
-	roundSize: number;
-	candidateIndex: number;
-	text: string;
-	input: IDataObject;
+	/** This item's candidate. */
+	candidate: PendingCandidate;
+	/** The loop's state when its round left for scoring. */
+	loop: LoopState;
 	request: GenerateRequest;
-	history: LoopAttempt[];
-	feedback: string[];
-	usage: TokenUsage;
-	candidatesTried: number;
-	requests: number;
-	errors: number;
+	input: IDataObject;
 }
 
 interface Helpers {
 	generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult>;
+	critique(model: string | undefined, messages: ChatMessage[], answer: string, feedback: string, signal: AbortSignal): Promise<{ text: string; usage: TokenUsage }>;
 	cancelSignal: AbortSignal | undefined;
+	concurrency: number;
 	continueOnFail: boolean;
 	failureText(error: unknown): string;
 	fail(index: number, message: string): Error;
@@ -47,160 +63,192 @@ class ItemProblem extends Error {
 	constructor(
 		readonly index: number,
 		message: string,
+		readonly partial?: ReturnType<typeof loopSnapshot>,
 	) {
 		super(message);
 	}
 }
 
-const externalEntry = (reward: number, pass: boolean, reason: string): Record<string, BreakdownEntry> => ({
-	external: { score: reward, pass, reason, type: 'external', weight: 1, mustPass: false },
-});
-
-function bestOf(history: LoopAttempt[]): LoopAttempt | undefined {
-	let best: LoopAttempt | undefined;
-	for (const attempt of history) if (attempt.error === undefined && (!best || attempt.reward > best.reward)) best = attempt;
-	return best;
+interface Job {
+	/** The input item the job answers for (Done's pairedItem). */
+	index: number;
+	/** Tokens this run spent on the loop, whether it parks, ends or fails. */
+	spent: { prompt: number; completion: number };
+	run(signal: AbortSignal, spent: Job['spent']): Promise<{ done?: INodeExecutionData; scoreMe: INodeExecutionData[] }>;
 }
 
+const externalScore = (reward: number, threshold: number, note: string): ItemScore => {
+	const pass = reward >= threshold;
+	return {
+		reward,
+		pass,
+		reason: `reward ${reward} ${pass ? '>=' : '<'} threshold ${threshold}`,
+		breakdown: { external: { score: reward, pass, reason: note, type: 'external', weight: 1, mustPass: false } },
+		usage: emptyUsage(),
+	};
+};
+
 export async function continueExternalLoops(ctx: IExecuteFunctions, items: INodeExecutionData[], helpers: Helpers): Promise<{ done: INodeExecutionData[]; scoreMe: INodeExecutionData[] }> {
-	const done: INodeExecutionData[] = [];
-	const scoreMe: INodeExecutionData[] = [];
-	const signal = helpers.cancelSignal ?? new AbortController().signal;
 	const threshold = Number(ctx.getNodeParameter('externalThreshold', 0, 0.8));
 	const rewardField = String(ctx.getNodeParameter('rewardField', 0, 'reward'));
-	let promptTokens = 0;
-	let completionTokens = 0;
+	const feedbackField = 'feedback';
 
-	const emitRound = async (state: Omit<ExternalState, 'round' | 'roundSize' | 'candidateIndex' | 'text'>, round: number, messages: ChatMessage[], pairedIndex: number) => {
-		const loop = readLoopSettings(ctx, pairedIndex);
-		const room = loop.maxCandidates === undefined ? loop.candidatesPerRound : loop.maxCandidates - state.candidatesTried;
-		const generated = await generateRound(state.request, messages, Math.min(loop.candidatesPerRound, room), loop.useN, (request) => helpers.generate(request, signal));
-		if (generated.candidates.length === 0) throw new Error(generated.errors[0] ?? 'no candidate was generated');
-		promptTokens += generated.usage.promptTokens;
-		completionTokens += generated.usage.completionTokens;
-		const usage = { ...state.usage };
-		addUsage(usage, generated.usage);
-		generated.candidates.forEach((candidate, candidateIndex) => {
-			const next: ExternalState = {
-				...state,
-				round,
-				roundSize: generated.candidates.length,
-				candidateIndex,
-				text: candidate.text,
-				usage,
-				candidatesTried: state.candidatesTried + generated.candidates.length,
-				requests: state.requests + generated.requests,
-				errors: state.errors + generated.errors.length,
-			};
-			scoreMe.push({
+	/** Runs one loop from `input` until it parks (its round goes out on "Score me") or ends (Done). */
+	const drive = async (
+		signal: AbortSignal,
+		tally: Job['spent'],
+		id: string,
+		pairedIndex: number,
+		loop: NodeLoopSettings,
+		request: GenerateRequest,
+		input: IDataObject,
+		state: LoopState,
+		step: LoopInput,
+	) => {
+		const config: LoopConfig = { prompt: request.messages, settings: loop, threshold };
+		const before = { ...state.usage };
+		const driver: LoopDriver = {
+			generate: (roundRequest) => helpers.generate(roundRequest, signal),
+			critique: (messages, answer, feedback) => helpers.critique(loop.critiqueModel, messages, answer, feedback, signal),
+			// Scores come from outside: the loop parks here.
+			scoreRound: async () => undefined,
+		};
+		let driven: Driven;
+		try {
+			driven = await driveLoop(request, state, step, config, driver);
+		} finally {
+			tally.prompt = state.usage.promptTokens - before.promptTokens;
+			tally.completion = state.usage.completionTokens - before.completionTokens;
+		}
+		if ('done' in driven) {
+			return { done: { json: { ...(loop.includeInput ? input : {}), ...loopOutput(driven.done, loop.includeHistory) }, pairedItem: { item: pairedIndex } }, scoreMe: [] };
+		}
+		const { round, candidates } = driven.parked;
+		const scoreMe = candidates.map((candidate) => {
+			const carried: ExternalState = { id, round, candidate, loop: state, request, input };
+			return {
 				json: {
-					...state.input,
+					...input,
 					text: candidate.text,
 					...(candidate.parsed !== undefined ? { parsed: candidate.parsed as IDataObject } : {}),
 					round,
-					candidateIndex,
-					[EXTERNAL_STATE_FIELD]: next as unknown as IDataObject,
+					candidateIndex: candidate.index,
+					// A copy per item: a node downstream that changes one item's state changes no other.
+					[EXTERNAL_STATE_FIELD]: structuredClone(carried) as unknown as IDataObject,
 				},
 				pairedItem: { item: pairedIndex },
-			});
+			};
 		});
-	};
-
-	const finish = (state: ExternalState, history: LoopAttempt[], feedback: string[], stopReason: StopReason, pairedIndex: number) => {
-		const loop = readLoopSettings(ctx, pairedIndex);
-		const best = bestOf(history);
-		const pass = best !== undefined && best.reward >= threshold;
-		const result: LoopResult = {
-			best: best ? { ...best, breakdown: externalEntry(best.reward, pass, best.reasons.external ?? '') } : undefined,
-			pass,
-			stopReason,
-			roundsUsed: state.round,
-			candidatesTried: state.candidatesTried,
-			requests: state.requests,
-			errors: state.errors,
-			usage: state.usage,
-			history,
-			feedback,
-			preferencePairs: preferencePairs(state.request.messages, best, history),
-		};
-		if (!pass && loop.onExhausted === 'fail') {
-			throw new Error(`the budget ended (${stopReason}) below the threshold: best reward ${(best?.reward ?? 0).toFixed(3)}`);
-		}
-		done.push({ json: { ...(loop.includeInput ? state.input : {}), ...loopOutput(result, loop.includeHistory) }, pairedItem: { item: pairedIndex } });
+		return { scoreMe };
 	};
 
 	// Items coming back, grouped by loop; new items start a loop.
 	const groups = new Map<string, Array<{ index: number; state: ExternalState; json: IDataObject }>>();
-	const starts: number[] = [];
+	const jobs: Job[] = [];
 	items.forEach((item, index) => {
 		const state = item.json[EXTERNAL_STATE_FIELD] as unknown as ExternalState | undefined;
 		if (state && typeof state === 'object' && typeof state.id === 'string') {
 			const group = groups.get(state.id) ?? [];
 			group.push({ index, state, json: item.json });
 			groups.set(state.id, group);
-		} else starts.push(index);
-	});
-
-	const guard = async (groupIndex: number, work: () => Promise<void>) => {
-		try {
-			await work();
-		} catch (error) {
-			if (signal.aborted) throw new NodeOperationError(ctx.getNode(), new CancelledError().message);
-			const index = error instanceof ItemProblem ? error.index : groupIndex;
-			const message = helpers.failureText(error);
-			if (!helpers.continueOnFail) throw helpers.fail(index, message);
-			done.push({ json: { ...items[index].json, error: `Item ${index}: ${message}` }, pairedItem: { item: index } });
+			return;
 		}
-	};
-
-	for (const index of starts) {
-		await guard(index, async () => {
-			const request = readGenerateRequest(ctx, index);
-			const { [EXTERNAL_STATE_FIELD]: _ignored, ...input } = items[index].json;
-			const id = `${Date.now().toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;
-			await emitRound({ id, input, request, history: [], feedback: [], usage: emptyUsage(), candidatesTried: 0, requests: 0, errors: 0 }, 1, request.messages, index);
+		jobs.push({
+			index,
+			spent: { prompt: 0, completion: 0 },
+			run: (signal, tally) => {
+				const request = readGenerateRequest(ctx, index);
+				const loop = readLoopSettings(ctx, index);
+				const { [EXTERNAL_STATE_FIELD]: _ignored, ...input } = item.json;
+				const id = `${Date.now().toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;
+				return drive(signal, tally, id, index, loop, request, input, newLoopState(), { kind: 'start' });
+			},
 		});
-	}
+	});
 
 	for (const group of groups.values()) {
 		const first = group[0];
-		await guard(first.index, async () => {
-			const feedbackField = 'feedback';
-			const attempts = group.map(({ index, state, json }) => {
-				const raw = readPath(json, rewardField);
-				const reward = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-				if (typeof reward !== 'number' || !Number.isFinite(reward)) {
-					throw new ItemProblem(index, `Reward Field: "${rewardField}" is ${raw === undefined ? 'missing' : `not a number (${JSON.stringify(raw)})`}`);
-				}
-				const clamped = Math.min(1, Math.max(0, reward));
-				const note = readPath(json, feedbackField);
-				return {
-					round: state.round,
-					index: state.candidateIndex,
-					text: state.text,
-					reward: clamped,
-					pass: clamped >= threshold,
-					reasons: { external: typeof note === 'string' && note ? note : `reward ${clamped}` },
-				} satisfies LoopAttempt;
-			});
-			const state = first.state;
-			const history = [...state.history, ...attempts];
-			const best = bestOf(history);
-			const loop = readLoopSettings(ctx, first.index);
-			let stopReason: StopReason | undefined;
-			if (best && best.reward >= threshold) stopReason = 'threshold';
-			else if (state.round >= loop.maxRounds) stopReason = 'rounds';
-			else if (loop.maxCandidates !== undefined && state.candidatesTried >= loop.maxCandidates) stopReason = 'candidates';
-			else if (loop.maxTokens !== undefined && state.usage.totalTokens >= loop.maxTokens) stopReason = 'tokens';
-			if (stopReason || !best) {
-				finish(state, history, state.feedback, stopReason ?? 'rounds', first.index);
-				return;
-			}
-			const text = feedbackFor({ text: best.text, reward: best.reward, breakdown: externalEntry(best.reward, false, best.reasons.external) }, threshold);
-			const messages: ChatMessage[] = [...state.request.messages, { role: 'assistant', content: best.text }, { role: 'user', content: text }];
-			await emitRound({ ...state, history, feedback: [...state.feedback, text] }, state.round + 1, messages, first.index);
+		jobs.push({
+			index: first.index,
+			spent: { prompt: 0, completion: 0 },
+			run: (signal, tally) => {
+				const { id, request, input, loop: carried } = first.state;
+				const state = structuredClone(carried);
+				const loop = readLoopSettings(ctx, first.index);
+				const scored = group.map(({ index, state: item, json }) => {
+					const partial = () => loopSnapshot(state, { prompt: request.messages, settings: loop, threshold });
+					if (!item.candidate || !item.loop || !first.state.loop) {
+						throw new ItemProblem(index, `${EXTERNAL_STATE_FIELD} is not a loop state this version of the node wrote: finish executions started before an upgrade first`);
+					}
+					if (item.round !== first.state.round) {
+						throw new ItemProblem(index, `${EXTERNAL_STATE_FIELD} belongs to round ${item.round} of this loop, but round ${first.state.round} came back with it`, partial());
+					}
+					const raw = readPath(json, rewardField);
+					const reward = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+					if (typeof reward !== 'number' || !Number.isFinite(reward)) {
+						throw new ItemProblem(index, `Reward Field: "${rewardField}" is ${raw === undefined ? 'missing' : `not a number (${JSON.stringify(raw)})`}`, partial());
+					}
+					const clamped = Math.min(1, Math.max(0, reward));
+					const note = readPath(json, feedbackField);
+					return { candidate: item.candidate, score: externalScore(clamped, threshold, typeof note === 'string' && note ? note : `reward ${clamped}`) };
+				});
+				return drive(signal, tally, id, first.index, loop, request, input, state, { kind: 'scored', scored });
+			},
 		});
 	}
+
+	let outcomes;
+	try {
+		outcomes = await runScheduled(jobs.length, (position, { signal }) => withItemSignal(signal, (itemSignal) => jobs[position].run(itemSignal, jobs[position].spent)), {
+			concurrency: helpers.concurrency,
+			maxRetries: 0,
+			signal: helpers.cancelSignal,
+			failFast: !helpers.continueOnFail,
+		});
+	} catch (error) {
+		if (error instanceof ItemFailedError) {
+			const cause = error.cause;
+			throw helpers.fail(cause instanceof ItemProblem ? cause.index : jobs[error.index].index, helpers.failureText(cause));
+		}
+		if (error instanceof CancelledError) throw nodeError(ctx, error.message);
+		throw nodeError(ctx, helpers.failureText(error));
+	}
+
+	const done: INodeExecutionData[] = [];
+	const scoreMe: INodeExecutionData[] = [];
+	let promptTokens = 0;
+	let completionTokens = 0;
+	outcomes.forEach((outcome, position) => {
+		const job = jobs[position];
+		promptTokens += job.spent.prompt;
+		completionTokens += job.spent.completion;
+		if (outcome.ok) {
+			if (outcome.value.done) done.push(outcome.value.done);
+			scoreMe.push(...outcome.value.scoreMe);
+			return;
+		}
+		const error = outcome.error;
+		const index = error instanceof ItemProblem ? error.index : job.index;
+		const partial = error instanceof LoopError || error instanceof ItemProblem ? error.partial : undefined;
+		const carried = items[index].json[EXTERNAL_STATE_FIELD] as unknown as ExternalState | undefined;
+		let output = { includeInput: true, includeHistory: true };
+		try {
+			output = readLoopSettings(ctx, index);
+		} catch {
+			// The item's own parameters are what failed: keep its fields, as for any bad parameter.
+		}
+		// As in the internal mode: the item's input (without the loop's state), its error, and the partial result.
+		const input = carried?.input ?? stripState(items[index].json);
+		done.push({
+			json: { ...(output.includeInput ? input : {}), error: `Item ${index}: ${helpers.failureText(error)}`, ...(partial ? { loop: loopOutput(partial, output.includeHistory) } : {}) },
+			pairedItem: { item: index },
+		});
+	});
 	if (promptTokens + completionTokens > 0) accumulateTokenUsage(ctx, promptTokens, completionTokens);
 	return { done, scoreMe };
+}
+
+function stripState(json: IDataObject): IDataObject {
+	const { [EXTERNAL_STATE_FIELD]: _ignored, ...rest } = json;
+	return rest;
 }

@@ -40,6 +40,7 @@ export function loopOutput(result: LoopResult, includeHistory: boolean): IDataOb
 		requests: result.requests,
 		errors: result.errors,
 		usage: result.usage as unknown as IDataObject,
+		...(result.usageNote ? { usageNote: result.usageNote } : {}),
 		...(includeHistory ? { history: result.history as unknown as IDataObject[], feedback: result.feedback } : {}),
 		preferencePairs: result.preferencePairs as unknown as IDataObject,
 	};

@@ -5,17 +5,20 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
 import type { ItemScore } from '../../core/scoring/combine';
 import { createModelServices } from '../../core/scoring/modelServices';
 import type { ModelServices } from '../../core/scoring/types';
 import { createChatClient, type ChatClient } from '../../core/transport/chatClient';
-import { createClient } from '../../core/transport/client';
-import { RateLimitGate } from '../../core/transport/rateLimitGate';
+import { createHttpClient, type HttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
+import { withItemSignal } from '../../core/loop/itemSignal';
+import { openLane } from '../shared/lane';
 import { readRunSettings, type RunSettings } from '../shared/transportOptions';
 import { scoreOutputProperties } from './description';
 import { ScoringPlans, type ItemPlan } from './plans';
@@ -48,7 +51,7 @@ export class ScoreOutput implements INodeType {
 		const candidatesField = String(options.candidatesField ?? 'candidates');
 		const textField = String(this.getNodeParameter('textField', 0, 'text'));
 		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
-		const fail = (index: number, message: string) => new NodeOperationError(this.getNode(), `Item ${index}: ${message}`, { itemIndex: index });
+		const fail = (index: number, message: string) => itemError(this, index, message);
 
 		const plans = new ScoringPlans(this, includeGrader);
 		const itemPlans: Array<ItemPlan | undefined> = new Array(items.length);
@@ -65,36 +68,40 @@ export class ScoreOutput implements INodeType {
 
 		let models: ModelServices | undefined;
 		let chat: ChatClient | undefined;
+		let http: HttpClient | undefined;
 		let secrets: string[] = [];
-		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000 };
+		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000, maxWaitMs: 120_000 };
 		if (plans.needsModels) {
 			try {
 				settings = readRunSettings(this);
 			} catch (error) {
-				throw fail(0, describeFailure(error, 0, []));
+				return failEveryItem(this, items, describeFailure(error, 0, []));
 			}
 			let credentials;
 			try {
 				credentials = await this.getCredentials(CREDENTIAL_NAME);
 			} catch {
-				throw new NodeOperationError(this.getNode(), 'A judge or embedding scorer needs an OpenAI-Compatible API credential: select one on this node');
+				throw nodeError(this, 'A judge or embedding scorer needs an OpenAI-Compatible API credential: select one on this node');
 			}
 			const connection = connectionFromCredentials(credentials);
 			secrets = secretsOf(connection);
 			chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
+			http = createHttpClient(connection, { timeoutMs: settings.timeoutMs });
 			models = createModelServices(
-				{ sdk: createClient(connection, { timeoutMs: settings.timeoutMs }), chat },
-				new RateLimitGate({ requestsPerMinute: settings.requestsPerMinute }),
-				{ maxRetries: settings.maxRetries },
+				{ http, chat },
+				openLane(this, connection, settings),
+				{ maxRetries: settings.maxRetries, maxRetryAfterMs: settings.maxWaitMs },
 			);
 		}
 
 		const results: Array<ItemScore | undefined> = new Array(items.length);
+		// Items with the same candidates share Select Best's one call for the set.
+		const setJudgements = new Map<string, Promise<unknown>>();
 		const scoreOne = (index: number, signal?: AbortSignal): ItemScore | Promise<ItemScore> => {
 			const itemPlan = itemPlans[index] as ItemPlan;
 			const json = items[index].json;
 			const sample = sampleFromItem(json, textFieldPerItem ? String(this.getNodeParameter('textField', index, 'text')) : textField, candidatesField);
-			const context = { item: json, signal, models, customValues: plans.customValues(index) };
+			const context = { item: json, signal, models, customValues: plans.customValues(index), setJudgements };
 			return models ? itemPlan.plan.scoreItem(sample, context) : itemPlan.plan.scoreItemSync(sample, context);
 		};
 		const pending = itemPlans.flatMap((plan, index) => (plan ? [index] : []));
@@ -112,7 +119,10 @@ export class ScoreOutput implements INodeType {
 		} else {
 			let outcomes;
 			try {
-				outcomes = await runScheduled(pending.length, (position, { signal }) => Promise.resolve(scoreOne(pending[position], signal)), {
+				// One signal per item, which its judges may all listen to; a call other items share outlives the item.
+				const scoreScheduled = (position: number, signal: AbortSignal) =>
+					withItemSignal(signal, (itemSignal) => Promise.resolve(scoreOne(pending[position], itemSignal)), { abortAtEnd: false });
+				outcomes = await runScheduled(pending.length, (position, { signal }) => scoreScheduled(position, signal), {
 					concurrency: settings.concurrency,
 					maxRetries: 0,
 					signal: this.getExecutionCancelSignal(),
@@ -122,10 +132,11 @@ export class ScoreOutput implements INodeType {
 				if (error instanceof ItemFailedError) {
 					throw fail(pending[error.index], describeFailure(error.cause, 0, secrets));
 				}
-				if (error instanceof CancelledError) throw new NodeOperationError(this.getNode(), error.message);
-				throw new NodeOperationError(this.getNode(), describeFailure(error, 0, secrets));
+				if (error instanceof CancelledError) throw nodeError(this, error.message);
+				throw nodeError(this, describeFailure(error, 0, secrets));
 			} finally {
 				chat?.close();
+				http?.close();
 			}
 			outcomes.forEach((outcome, position) => {
 				const index = pending[position];
@@ -162,9 +173,10 @@ export class ScoreOutput implements INodeType {
 			(result.pass || !route ? passed : failed).push({ json, pairedItem: { item: index } });
 		}
 		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
-		if (route) return [passed, failed];
+		// A judge's reasons and steps are the model's words: no secret of the credential leaves in them.
+		if (route) return [redactItems(passed, secrets), redactItems(failed, secrets)];
 		// Without routing, failed items (Continue On Fail) stay in input order with the others.
 		const all = [...passed, ...failed].sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
-		return [all];
+		return [redactItems(all, secrets)];
 	}
 }

@@ -2,7 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 import { tryParseJson } from '../../core/json/tryParseJson';
 import type { PlanSpec } from '../../core/scoring/graders';
 import type { ScorerSpec, ScorerType } from '../../core/scoring/registry';
-import type { SimilarityMetric } from '../../core/scoring/scorers/textSimilarity';
+import type { BleuSmoothing } from '../../core/scoring/metrics/bleu';
+import type { RougeTokenizer } from '../../core/scoring/metrics/rouge';
+import type { WordTokenizer } from '../../core/scoring/metrics/tokenize';
+import type { RougeMeasure } from '../../core/scoring/scorers/similarityMetrics';
+import type { SimilarityMetric, TextSimilarityConfig } from '../../core/scoring/scorers/textSimilarity';
 import { ParameterError } from '../shared/transportOptions';
 
 const lines = (value: unknown) =>
@@ -21,6 +25,44 @@ function jsonValue(value: unknown): unknown {
 	if (typeof value !== 'string') return value;
 	const parsed = tryParseJson(value);
 	return parsed.ok ? parsed.value : value;
+}
+
+function kindOf(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A text the scorer compares with (Reference): a string, or a finite number written as JSON writes
+ * it. An expression that gives anything else (null, a boolean, an object) is the item's error,
+ * naming the scorer and the field, instead of "[object Object]" or "null" being compared.
+ */
+function referenceText(entry: IDataObject, name: string): string {
+	const value = entry.reference;
+	if (value === undefined) return '';
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+	throw new ParameterError(`Scorer "${name}" Reference`, `is ${kindOf(value)}, not text`);
+}
+
+/** A parameter n8n only keeps for the metrics that show it: undefined for the others. */
+const shown = <T>(entry: IDataObject, key: string, read: (value: unknown) => T): T | undefined => (entry[key] === undefined ? undefined : read(entry[key]));
+
+function similarityConfig(entry: IDataObject, name: string, passThreshold: number | undefined): TextSimilarityConfig {
+	return {
+		metric: (entry.metric as SimilarityMetric) ?? 'rouge_l',
+		reference: referenceText(entry, name),
+		passThreshold,
+		stemmer: shown(entry, 'stemmer', (value) => value === true),
+		rougeTokenizer: shown(entry, 'rougeTokenizer', (value) => value as RougeTokenizer),
+		rougeMeasure: shown(entry, 'rougeMeasure', (value) => value as RougeMeasure),
+		tokenizer: shown(entry, 'tokenizer', (value) => value as WordTokenizer),
+		lowercase: shown(entry, 'lowercase', (value) => value === true),
+		smoothing: shown(entry, 'smoothing', (value) => value as BleuSmoothing),
+		maxOrder: shown(entry, 'maxOrder', Number),
+		epsSmoothing: shown(entry, 'epsSmoothing', (value) => value === true),
+	};
 }
 
 function specOf(entry: IDataObject, name: string): ScorerSpec {
@@ -58,9 +100,9 @@ function specOf(entry: IDataObject, name: string): ScorerSpec {
 				config: { path: String(entry.path ?? ''), operator: (entry.fieldOperator as 'equals' | 'contains' | 'exists') ?? 'equals', value: jsonValue(entry.fieldValue), caseSensitive, negate },
 			};
 		case 'text_similarity':
-			return { type, name, config: { metric: (entry.metric as SimilarityMetric) ?? 'rouge_l', reference: String(entry.reference ?? ''), stemmer: bool(entry.stemmer), passThreshold } };
+			return { type, name, config: similarityConfig(entry, name, passThreshold) };
 		case 'embedding_similarity':
-			return { type, name, config: { model: String(entry.embeddingModel ?? ''), reference: String(entry.reference ?? ''), passThreshold } };
+			return { type, name, config: { model: String(entry.embeddingModel ?? ''), reference: referenceText(entry, name), passThreshold } };
 		case 'perplexity':
 			return { type, name, config: { passThreshold } };
 		case 'custom':

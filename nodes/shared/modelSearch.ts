@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { createClient } from '../../core/transport/client';
+import { createHttpClient } from '../../core/transport/http';
 import { redactSecrets } from '../../core/transport/secrets';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from './connection';
 
@@ -10,15 +10,19 @@ export async function searchModels(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
-	const client = createClient(connection, { timeoutMs: 30_000 });
+	const http = createHttpClient(connection, { timeoutMs: 30_000 });
 	const ids: string[] = [];
 	try {
-		for await (const model of client.models.list()) ids.push(model.id);
+		const { data } = await http.request<{ data?: Array<{ id?: unknown }> } | undefined>({ method: 'GET', path: '/models' }, new AbortController().signal);
+		if (!Array.isArray(data?.data)) throw new Error('GET /models answered without a data list');
+		for (const model of data.data) if (typeof model?.id === 'string') ids.push(model.id);
 	} catch (error) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`Could not list models: ${redactSecrets((error as Error).message, secretsOf(connection))}`,
 		);
+	} finally {
+		http.close();
 	}
 	const needle = filter?.trim().toLowerCase() ?? '';
 	return {

@@ -6,7 +6,7 @@
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
-import { createClient } from '../../core/transport/client';
+import { apiCallerFor, createHttpClient } from '../../core/transport/http';
 import { locateSpec, startPrismPeer, type PrismPeer } from './prismPeer';
 
 const PATHS = [
@@ -252,7 +252,8 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 
 	it('Fine-tune provider: files, every job operation, the three methods and a grader', async () => {
 		const before = peer.exchanges.length;
-		const provider = new OpenAiCompatibleProvider(createClient({ baseUrl: peer.baseUrl, apiKey: 'sk-conformance-0000' }));
+		const http = createHttpClient({ baseUrl: peer.baseUrl, apiKey: 'sk-conformance-0000' });
+		const provider = new OpenAiCompatibleProvider(apiCallerFor(http));
 		const content = Buffer.from('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n');
 		await provider.uploadFile({ filename: 'train.jsonl', content });
 		const grader = { type: 'string_check', name: 'exact', input: '{{sample.output_text}}', reference: '{{item.answer}}', operation: 'eq' };
@@ -298,6 +299,7 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 			'GET /fine_tuning/jobs/ftjob-abc/events 200',
 			'GET /fine_tuning/jobs/ftjob-abc/checkpoints 200',
 		]);
+		http.close();
 	});
 
 	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {

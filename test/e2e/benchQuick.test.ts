@@ -70,7 +70,32 @@ describe('npm run bench -- --quick', () => {
 			expect(record).toMatchObject({ status: 'success', succeeded: COUNT, requests: COUNT, rateLimited: 0 });
 		}
 		expect(side.rows.every((row) => row.boundMs > 0 && Number.isFinite(row.ratio))).toBe(true);
-		expect(side.checks.map((check) => check.criterion)).toHaveLength(5);
+		expect(side.checks.map((check) => check.criterion)).toHaveLength(6);
+	});
+
+	it('runs the real-traffic scenarios, and our nodes finish every item in each', () => {
+		const traffic = document.traffic;
+		expect(traffic).toBeDefined();
+		if (!traffic) return;
+		expect(traffic.rows.map((row) => `${row.scenario}/${row.contestant}`)).toEqual([
+			'executions/ours',
+			'executions/http20-interval1000',
+			'chained/ours',
+			'tokens/ours',
+			'queue/ours-redis',
+			'queue/ours-process',
+		]);
+		for (const row of traffic.rows) {
+			expect(Number.isFinite(row.wallMs) && row.wallMs > 0).toBe(true);
+			expect(row.boundMs).toBeGreaterThan(0);
+			expect(row.requests).toBeGreaterThan(0);
+			expect(row.succeeded + row.failed).toBe(row.executions * row.itemsPerExecution);
+			if (row.contestant.startsWith('ours')) expect(row).toMatchObject({ failed: 0, failedExecutions: 0 });
+		}
+		// Chained: every item was generated and judged, so at least two requests per item reached the server.
+		const chained = traffic.rows.find((row) => row.scenario === 'chained') as (typeof traffic.rows)[number];
+		expect(chained.requests).toBeGreaterThanOrEqual(2 * chained.itemsPerExecution);
+		expect(traffic.checks.length).toBe(10);
 	});
 
 	it('runs every engine scenario and reports finite figures', () => {
@@ -93,7 +118,7 @@ describe('npm run bench -- --quick', () => {
 
 	it('writes well-formed markdown to the given path, not over bench/RESULTS.md', () => {
 		expect(markdown.startsWith('# Benchmark results\n')).toBe(true);
-		for (const heading of ['## Machine and versions', '## Verdicts:', '## 1. Side by side in real n8n', '## 2. Reward Loop efficiency', '## 3. Score Output throughput', '## 3b. ROUGE against a maintained JS library', '## 4. Fine-tune', '## Every run in real n8n']) {
+		for (const heading of ['## Machine and versions', '## Verdicts:', '## 1. Side by side in real n8n', '## 1b. Real traffic in real n8n', '## 2. Reward Loop efficiency', '## 3. Score Output throughput', '## 3b. ROUGE against a maintained JS library', '## 4. Fine-tune', '## Every run in real n8n']) {
 			expect(markdown).toContain(heading);
 		}
 		expect(markdown).not.toMatch(/\bNaN\b|\bundefined\b/);

@@ -48,9 +48,13 @@ export interface N8nServer {
 
 export type Rest = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
-/** Sets up the owner of a fresh n8n, as its first visitor does, and calls the editor's REST API as them. */
+/** Sets up the owner of a fresh n8n, as its first visitor does (or signs in as them), and calls the editor's REST API as them. */
 export async function signInOwner(baseUrl: string): Promise<{ authToken: string; rest: Rest }> {
-	const setup = await fetch(`${baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+	let setup = await fetch(`${baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+	if (setup.status === 400 && (await setup.clone().text()).includes('already setup')) {
+		// A second start on the same user folder: the owner exists, so sign in as them.
+		setup = await fetch(`${baseUrl}/rest/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }) });
+	}
 	const authToken = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
 	if (!setup.ok || !authToken) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
 	const rest: Rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

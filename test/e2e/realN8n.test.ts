@@ -120,7 +120,14 @@ describe('real n8n', () => {
 		}
 		const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
 		if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
-		return { result: JSON.parse(stdout.split('\n').slice(jsonStart).join('\n')), printed: stdout + stderr };
+		const printedJson = stdout.split('\n').slice(jsonStart).join('\n');
+		try {
+			return { result: JSON.parse(printedJson), printed: stdout + stderr };
+		} catch (error) {
+			// Something wrote to stdout after the run JSON (a log line at the wrong level, say): show it.
+			const end = Number(/position (\d+)/.exec(String(error))?.[1] ?? 0);
+			throw new Error(`n8n's run JSON is followed by other output: ${JSON.stringify(printedJson.slice(Math.max(0, end - 80), end + 400))}`);
+		}
 	}
 
 	it('loads the installed package and runs generateText, then scoreOutput with Pass / Fail routing', async () => {

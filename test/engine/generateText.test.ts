@@ -81,7 +81,18 @@ describe('Generate Text in n8n\'s engine', () => {
 	});
 
 	it('sends 200 items through a rate-limited server: all succeed, in order, 429s retried', async () => {
-		server.configure({ requestsPerMinute: 3000, latencyMs: 20 });
+		// The limiter paces to the stated limit, so the server's own bucket refuses (almost) nothing; a proxy
+		// in front of it also refuses every 15th request with a 429 and a short retry-after.
+		let refused = 0;
+		server.configure({
+			requestsPerMinute: 3000,
+			latencyMs: 20,
+			fault: ({ requestNumber }) => {
+				if (requestNumber % 15 !== 0) return undefined;
+				refused++;
+				return { status: 429, message: 'Too many requests at the proxy', headers: { 'retry-after-ms': '30' } };
+			},
+		});
 		const run = await runWorkflow({
 			parameters: promptParameters({ concurrency: 100, maxRetries: 8 }),
 			items: itemsNamed(200),
@@ -95,11 +106,12 @@ describe('Generate Text in n8n\'s engine', () => {
 			expect(item.json.text).toBe(`Echo: item-${i}`);
 			expect(item.pairedItem).toEqual({ item: i });
 		});
-		expect(server.counters.rateLimited).toBeGreaterThan(0);
+		expect(refused).toBeGreaterThan(10);
 		expect(server.counters.completed).toBe(200);
-		expect(server.counters.chatRequests).toBe(200 + server.counters.rateLimited);
+		expect(server.counters.chatRequests).toBe(200 + refused + server.counters.rateLimited);
 		const retried = output.filter((item) => Number(item.json.attempts) > 1).length;
 		expect(retried).toBeGreaterThan(0);
+		expect(output.reduce((sum, item) => sum + Number(item.json.attempts) - 1, 0)).toBe(refused + server.counters.rateLimited);
 	});
 
 	it('retries 500s and connection resets; past the retries only the failing items error', async () => {

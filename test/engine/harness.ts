@@ -30,6 +30,13 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { resetLimiters } from '../../core/transport/limits/registry';
+
+// A key's limiter lives as long as the n8n process (here: the test file). Each test starts with
+// none, so that what one test taught it (a 429's wait, a halved window) does not slow the next.
+// (Only under jest: the benchmark loads this harness too, where there is no beforeEach.)
+if (typeof beforeEach === 'function') beforeEach(() => resetLimiters());
+
 export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-reward-loop';
 const TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';

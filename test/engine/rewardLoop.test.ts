@@ -137,7 +137,7 @@ describe('Reward Loop in n8n\'s engine', () => {
 
 		server.configure({ fault: () => ({ status: 500, message: 'down' }) });
 		const failed = await runLoop(loopParameters({ candidatesPerRound: 1, maxRounds: 3 }, { maxErrors: 1 }));
-		expect(runError(failed)?.message).toBe('Item 0: 2 errors, more than the 1 tolerated; last: 500 down');
+		expect(runError(failed)?.message).toBe('Item 0: 2 errors, more than the 1 tolerated (2 × 500 Internal Server Error); last: 500 down');
 	});
 
 	it('preference pairs: the best against every distinct worse candidate, as DPO and TRL rows', async () => {
@@ -176,7 +176,7 @@ describe('Reward Loop in n8n\'s engine', () => {
 		expect(taskOf(run)?.metadata?.tokenUsage).toEqual({ inputTokens: usage.promptTokens, outputTokens: usage.completionTokens });
 	});
 
-	it('items run concurrently; cancelling the execution stops every round at once', async () => {
+	it('Concurrency caps requests in flight, not items; cancelling the execution stops every round at once', async () => {
 		server.configure({ fault: () => 'hang' });
 		const execution = await startWorkflow({
 			nodeType: NODE,
@@ -187,15 +187,18 @@ describe('Reward Loop in n8n\'s engine', () => {
 		// Counted by prompt, so that a straggler from an earlier test cannot blur the figures.
 		const sent = () => server.received.filter((r) => JSON.stringify(r.body).includes('loop-cancel')).length;
 		const deadline = Date.now() + 5000;
-		while (sent() < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-		expect(sent()).toBe(6);
+		while (sent() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+		// Ten items of two candidates each, but Concurrency 3 means three requests, whatever items they belong to.
+		await new Promise((r) => setTimeout(r, 300));
+		expect(sent()).toBe(3);
+		expect(server.counters.maxInFlight).toBe(3);
 		execution.cancel();
 		const aborted = Date.now() + 1000;
-		while (server.counters.clientAborts < 6 && Date.now() < aborted) await new Promise((r) => setTimeout(r, 10));
-		expect(server.counters.clientAborts).toBeGreaterThanOrEqual(6);
+		while (server.counters.clientAborts < 3 && Date.now() < aborted) await new Promise((r) => setTimeout(r, 10));
+		expect(server.counters.clientAborts).toBeGreaterThanOrEqual(3);
 		expect((await execution.result).status).toBe('canceled');
 		await new Promise((r) => setTimeout(r, 200));
-		expect(sent()).toBe(6);
+		expect(sent()).toBe(3);
 	});
 
 	it('external reward mode loops through a Code node that sets the reward, and terminates', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
 import { waitForJob, WaitTimeoutError } from '../../core/finetune/waitForJob';
 import { signatureFor, verifyWebhook } from '../../core/finetune/webhooks';
-import { createClient } from '../../core/transport/client';
+import { apiCallerFor, createHttpClient, type HttpClient } from '../../core/transport/http';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 
 const SECRET = `whsec_${Buffer.from('reward-loop webhook secret').toString('base64')}`;
@@ -14,12 +14,17 @@ const TRAINING = Buffer.from(
 
 let server: MockOpenAiServer;
 let provider: OpenAiCompatibleProvider;
+let http: HttpClient;
 beforeAll(async () => {
 	server = new MockOpenAiServer();
 	const url = await server.start();
-	provider = new OpenAiCompatibleProvider(createClient({ baseUrl: url, apiKey: 'sk-ft-provider-0000' }));
+	http = createHttpClient({ baseUrl: url, apiKey: 'sk-ft-provider-0000' });
+	provider = new OpenAiCompatibleProvider(apiCallerFor(http));
 });
-afterAll(async () => server.stop());
+afterAll(async () => {
+	http.close();
+	await server.stop();
+});
 beforeEach(() => server.configure({ fineTuning: { stepMs: 15 } }));
 
 describe('OpenAI-compatible fine-tuning provider against the test server', () => {
@@ -108,12 +113,14 @@ describe('Standard Webhooks', () => {
 		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 		const body = '{"test": 2432232314}';
 		expect(signatureFor(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, body)).toBe('g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+		// The verifier (standardwebhooks) reads the clock itself: set it to 299 s after the event.
+		jest.useFakeTimers({ now: (1614265330 + 299) * 1000 });
 		const verdict = verifyWebhook({
 			headers: { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,bad v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
 			body,
 			secret,
-			nowSeconds: 1614265330 + 299,
 		});
+		jest.useRealTimers();
 		expect(verdict.ok).toBe(true);
 		expect(verifyWebhook({ headers: { 'webhook-id': 'x' }, body, secret }).ok).toBe(false);
 	});

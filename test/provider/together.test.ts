@@ -1,4 +1,5 @@
 import { TogetherProvider } from '../../core/finetune/providers/together';
+import { apiCallerFor, createHttpClient, HttpStatusError, type HttpClient } from '../../core/transport/http';
 import { UnsupportedOperationError } from '../../core/finetune/providers/types';
 import { waitForJob } from '../../core/finetune/waitForJob';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
@@ -8,11 +9,16 @@ const TRAINING = Buffer.from('{"messages":[{"role":"user","content":"q"},{"role"
 
 let server: MockOpenAiServer;
 let provider: TogetherProvider;
+let http: HttpClient;
 beforeAll(async () => {
 	server = new MockOpenAiServer();
-	provider = new TogetherProvider('together-key-0000', await server.start());
+	http = createHttpClient({ baseUrl: await server.start(), apiKey: 'together-key-0000', authHeader: 'bearer' });
+	provider = new TogetherProvider(apiCallerFor(http));
 });
-afterAll(async () => server.stop());
+afterAll(async () => {
+	http.close();
+	await server.stop();
+});
 beforeEach(() => server.configure({ fineTuning: { stepMs: 15 } }));
 
 describe('Together AI fine-tuning provider against the test server', () => {
@@ -48,6 +54,27 @@ describe('Together AI fine-tuning provider against the test server', () => {
 		expect((await provider.cancelJob(job.id)).status).toBe('cancelled');
 		await expect(provider.pauseJob()).rejects.toBeInstanceOf(UnsupportedOperationError);
 		await expect(provider.createJob({ model: 'm', trainingFile: file.id, method: 'reinforcement', grader: {} })).rejects.toThrow('Together AI does not support reinforcement fine-tuning');
-		await expect(provider.getJob('ftjob-missing')).rejects.toThrow(/^404 fine-tune ftjob-missing not found/);
+		const missing = await provider.getJob('ftjob-missing').catch((e: unknown) => e);
+		expect(missing).toBeInstanceOf(HttpStatusError);
+		expect(missing).toMatchObject({ status: 404, message: expect.stringMatching(/^404 fine-tune ftjob-missing not found/) });
+		expect((missing as HttpStatusError).headers.get('content-type')).toBe('application/json');
+	});
+
+	it("sends the key as a Bearer token through the caller it was given", async () => {
+		server.reset();
+		await provider.listJobs({});
+		expect(server.received).toHaveLength(1);
+		expect(server.received[0]).toMatchObject({ method: 'GET', path: '/fine-tunes', headers: { authorization: 'Bearer together-key-0000' } });
+	});
+
+	it('refuses a learning rate multiplier, which Together would read as the learning rate itself, and sends nothing', async () => {
+		const file = await provider.uploadFile({ filename: 'train.jsonl', content: TRAINING });
+		server.reset();
+		await expect(provider.createJob({ model: 'm', trainingFile: file.id, method: 'supervised', hyperparameters: { learningRateMultiplier: 2 } })).rejects.toThrow(
+			"Learning Rate Multiplier: Together AI takes an absolute learning rate, not a multiplier, so 2 cannot be sent; set Learning Rate Multiplier to auto (or remove it) to train at Together's default learning rate of 0.00001",
+		);
+		expect(server.received).toEqual([]);
+		await provider.createJob({ model: 'm', trainingFile: file.id, method: 'supervised', hyperparameters: { learningRateMultiplier: 'auto' } });
+		expect(server.received.find((r) => r.path === '/fine-tunes')?.body).not.toHaveProperty('learning_rate');
 	});
 });

@@ -1,6 +1,7 @@
 /**
  * An OpenAI-compatible HTTP server for tests and benchmarks: scriptable answers, latency,
- * per-minute request and token limits enforced over short windows (as providers do), injected
+ * per-minute request and token limits enforced over short windows (as providers do: a request is
+ * admitted on its prompt tokens, and its answer's tokens are counted once known), injected
  * faults, and counters of everything it received.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,6 +20,8 @@ export interface ChatRequestContext {
 
 export interface ScriptedChoice {
 	content: string;
+	/** A refusal: the answer's message has this `refusal` and `content: null` (content is then ignored). */
+	refusal?: string;
 	finishReason?: string;
 	/** One logprob per token; tokens default to the content split on spaces. */
 	logprobs?: number[];
@@ -33,6 +36,23 @@ export interface ScriptedAnswer {
 
 export type Fault = 'reset' | 'hang' | { status: number; message?: string; headers?: Record<string, string> };
 
+/**
+ * An answer sent as it is, bytes and all, for servers that misbehave: any status and body (not JSON,
+ * truncated JSON, `{"choices": null}`, 10 MB), sent in chunks with a pause between them (a drip), or
+ * cut off after some bytes with the socket destroyed (a reset during the body).
+ */
+export interface RawAnswer {
+	status?: number;
+	body: string | Buffer;
+	/** Default `content-type: application/json`. */
+	headers?: Record<string, string>;
+	/** Sent in chunks of this many bytes, with `chunkDelayMs` between them. */
+	chunkBytes?: number;
+	chunkDelayMs?: number;
+	/** Only this many bytes of the body are sent (the headers announce all of it), then the socket is destroyed. */
+	cutAfterBytes?: number;
+}
+
 export interface MockServerOptions {
 	latencyMs?: number;
 	requestsPerMinute?: number;
@@ -44,6 +64,12 @@ export interface MockServerOptions {
 	answer?: (context: ChatRequestContext) => ScriptedAnswer | string | undefined;
 	/** Returns a fault to inject instead of answering. */
 	fault?: (context: ChatRequestContext) => Fault | undefined;
+	/** A chat answer sent as raw bytes instead of a completion (after the latency, like an answer). */
+	raw?: (context: ChatRequestContext) => RawAnswer | undefined;
+	/** An /embeddings answer sent as raw bytes, by its inputs. */
+	embeddingRaw?: (inputs: string[]) => RawAnswer | undefined;
+	/** Headers added to a chat answer (200), e.g. a quota that says nothing remains for an hour. */
+	answerHeaders?: (context: ChatRequestContext) => Record<string, string> | undefined;
 	/** The embedding of one input; the default hashes words into a 64-dimensional unit vector. */
 	embed?: (text: string, model: string) => number[];
 	/** A fault for an /embeddings request, by its inputs. */
@@ -97,8 +123,12 @@ export interface Counters {
 	unauthorized: number;
 	/** Requests whose client went away before the answer (e.g. a cancelled execution). */
 	clientAborts: number;
+	/** Answers sent raw (MockServerOptions.raw, embeddingRaw). */
+	rawAnswers: number;
 	inFlight: number;
 	maxInFlight: number;
+	/** Tokens (prompt and completion) of the answered chat requests, as the token limit counts them. */
+	tokens: number;
 }
 
 const newCounters = (): Counters => ({
@@ -113,8 +143,10 @@ const newCounters = (): Counters => ({
 	hangs: 0,
 	unauthorized: 0,
 	clientAborts: 0,
+	rawAnswers: 0,
 	inFlight: 0,
 	maxInFlight: 0,
+	tokens: 0,
 });
 
 /** A token bucket holding one second's worth of a per-minute limit, refilled continuously. */
@@ -141,6 +173,12 @@ class PerSecondBucket {
 		if (this.tokens < Math.min(cost, this.capacity)) return false;
 		this.tokens -= cost;
 		return true;
+	}
+
+	/** Counts tokens used after the fact (an answer's completion tokens), even into debt. */
+	charge(cost: number): void {
+		this.refill();
+		this.tokens -= cost;
 	}
 
 	remaining(): number {
@@ -274,6 +312,27 @@ export class MockOpenAiServer {
 		res.end(JSON.stringify(body));
 	}
 
+	private async sendRaw(res: ServerResponse, raw: RawAnswer): Promise<void> {
+		if (res.destroyed) return;
+		this.counters.rawAnswers++;
+		const body = typeof raw.body === 'string' ? Buffer.from(raw.body) : raw.body;
+		res.writeHead(raw.status ?? 200, { 'content-type': 'application/json', 'content-length': String(body.length), 'x-request-id': `req_${this.counters.requests}`, ...(raw.headers ?? {}) });
+		const sent = raw.cutAfterBytes === undefined ? body : body.subarray(0, raw.cutAfterBytes);
+		const step = raw.chunkBytes ?? sent.length;
+		for (let at = 0; at < sent.length; at += Math.max(1, step)) {
+			if (res.destroyed) return;
+			res.write(sent.subarray(at, at + Math.max(1, step)));
+			if (raw.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, raw.chunkDelayMs));
+		}
+		if (raw.cutAfterBytes !== undefined) {
+			// Let the bytes leave before the socket goes, as a server that dies mid-answer.
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			res.socket?.destroy();
+			return;
+		}
+		res.end();
+	}
+
 	private sendError(res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}): void {
 		this.send(res, status, { error: { message, type, param: null, code: null } }, headers);
 	}
@@ -396,10 +455,15 @@ export class MockOpenAiServer {
 			this.sendError(res, fault.status, fault.message ?? `Injected error ${fault.status}`, 'server_error', fault.headers);
 			return;
 		}
+		const raw = this.options.raw?.(context);
+		if (raw) return this.sendRaw(res, raw);
 		const response = this.completion(context, promptTokens);
+		// Like providers, the token limit counts the answer too, once it is known.
+		this.tokenBucket?.charge(Number(response.usage.completion_tokens ?? 0));
+		counters.tokens += Number(response.usage.total_tokens ?? 0);
 		if (this.recordRequests) this.served.push({ requestNumber, response });
 		counters.completed++;
-		this.send(res, 200, response, this.rateLimitHeaders());
+		this.send(res, 200, response, { ...this.rateLimitHeaders(), ...(this.options.answerHeaders?.(context) ?? {}) });
 	}
 
 	private async embeddings(req: IncomingMessage, res: ServerResponse, body: { model?: string; input?: unknown }): Promise<void> {
@@ -428,6 +492,8 @@ export class MockOpenAiServer {
 			this.sendError(res, fault.status, fault.message ?? `Injected error ${fault.status}`, 'server_error', fault.headers);
 			return;
 		}
+		const raw = this.options.embeddingRaw?.(inputs);
+		if (raw) return this.sendRaw(res, raw);
 		const embed = this.options.embed ?? hashedEmbedding;
 		const tokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
 		this.counters.completed++;
@@ -474,8 +540,12 @@ export class MockOpenAiServer {
 			typeof scripted === 'string' ? { choices: [{ content: scripted }] } : scripted ?? this.defaultAnswer(context);
 		let completionTokens = 0;
 		const choices = answer.choices.map((choice, index) => {
-			const tokens = choice.tokens ?? choice.content.split(/(?<= )/).filter(Boolean);
-			completionTokens += tokens.length;
+			const text = choice.refusal ?? choice.content;
+			const tokens = choice.tokens ?? text.split(/(?<= )/).filter(Boolean);
+			// Words are tokens, but no real tokenizer makes one token of a long run without spaces (JSON):
+			// at least one token per 8 characters, as core/generate/result.ts (checkUsage) expects of a server.
+			// Scripted `tokens` are counted as given, so a test can make the count too low on purpose.
+			completionTokens += choice.tokens ? tokens.length : Math.max(tokens.length, Math.ceil(text.length / 8));
 			const logprobs = context.body.logprobs
 				? {
 						content: tokens.map((token, t) => ({
@@ -493,7 +563,7 @@ export class MockOpenAiServer {
 				: null;
 			return {
 				index,
-				message: { role: 'assistant', content: choice.content, refusal: null },
+				message: { role: 'assistant', content: choice.refusal === undefined ? choice.content : null, refusal: choice.refusal ?? null },
 				logprobs,
 				finish_reason: choice.finishReason ?? 'stop',
 			};

@@ -70,8 +70,21 @@ describe('toGenerateResult with one choice', () => {
 		expect(result).not.toHaveProperty('parsed');
 	});
 
-	it('uses the refusal when there is no content, and empty text when there is neither', () => {
-		expect(toGenerateResult(completion([{ content: null, refusal: 'I cannot help' }]), undefined, 1, 1).text).toBe('I cannot help');
+	it('reports a refusal as such, never as the text; empty text when there is neither', () => {
+		expect(() => toGenerateResult(completion([{ content: null, refusal: 'I cannot help' }]), undefined, 1, 1)).toThrow(new OutputError('the model refused: I cannot help'));
+		const mixed = toGenerateResult(completion([{ content: null, refusal: 'I cannot help' }, { content: 'Sure.' }]), undefined, 1, 1);
+		expect(mixed.text).toBe('Sure.');
+		expect(mixed.candidates?.[0]).toMatchObject({ text: '', refusal: 'I cannot help', error: 'the model refused: I cannot help' });
+		// With a JSON format too; the error carries the answer (its candidates and tokens) for the reward loop.
+		let thrown: unknown;
+		try {
+			toGenerateResult(completion([{ content: null, refusal: 'No.' }], { usage: { prompt_tokens: 7, completion_tokens: 1, total_tokens: 8 } }), { type: 'json_object' }, 1, 1);
+		} catch (error) {
+			thrown = error;
+		}
+		expect(thrown).toBeInstanceOf(OutputError);
+		expect((thrown as OutputError).answer?.candidates).toEqual([expect.objectContaining({ refusal: 'No.', text: '' })]);
+		expect((thrown as OutputError).answer?.usage.totalTokens).toBe(8);
 		expect(toGenerateResult(completion([{ content: null, finish: 'length' }]), undefined, 1, 1)).toMatchObject({
 			text: '',
 			finishReason: 'length',
@@ -181,9 +194,16 @@ describe('JSON output', () => {
 		expect(parseJsonOutput('  ```\n[1,2]\n```  \n', { type: 'json_object' })).toEqual([1, 2]);
 	});
 
-	it('keeps a parsed value of null', () => {
-		const result = toGenerateResult(completion([{ content: 'null' }]), { type: 'json_object' }, 1, 1);
+	it('keeps a parsed value of null where the schema allows it', () => {
+		const result = toGenerateResult(completion([{ content: 'null' }]), { type: 'json_schema', name: 'any', strict: false, schema: {} }, 1, 1);
 		expect(result).toHaveProperty('parsed', null);
+	});
+
+	it('"JSON Object" accepts only an object: null, a string, a number or an array is an OutputError', () => {
+		for (const [content, kind] of [['null', 'null'], ['"He,"', 'a string'], ['42', 'a number'], ['[1, 2]', 'an array']]) {
+			expect(() => toGenerateResult(completion([{ content }]), { type: 'json_object' }, 1, 1)).toThrow(new OutputError(`the model's answer is JSON but not a JSON object (it is ${kind})`));
+		}
+		expect(toGenerateResult(completion([{ content: '{}' }]), { type: 'json_object' }, 1, 1).parsed).toEqual({});
 	});
 
 	it('throws OutputError for an answer that is not JSON', () => {

@@ -1,7 +1,6 @@
 import { backoffDelayMs, classifyFailure, DEFAULT_BACKOFF } from '../../core/transport/retryPolicy';
+import { HttpStatusError, RequestAbortedError, RequestTimeoutError } from '../../core/transport/http';
 
-class APIConnectionError extends Error {}
-class APIConnectionTimeoutError extends APIConnectionError {}
 class SomethingElseError extends Error {}
 
 describe('classifyFailure', () => {
@@ -11,6 +10,16 @@ describe('classifyFailure', () => {
 
 	it.each([400, 401, 403, 404, 422])('does not retry HTTP %d', (status) => {
 		expect(classifyFailure({ status })).toEqual(expect.objectContaining({ retryable: false, status }));
+	});
+
+	it('does not retry a server that cannot do it at all: 501, 505, or a 5xx saying "not implemented" / "not supported"', () => {
+		for (const status of [501, 505]) expect(classifyFailure({ status })).toEqual(expect.objectContaining({ retryable: false, congestion: false, status }));
+		const headers = new Headers();
+		expect(classifyFailure(new HttpStatusError(500, headers, 'Embeddings are not implemented'))).toEqual(expect.objectContaining({ retryable: false, congestion: false }));
+		expect(classifyFailure(new HttpStatusError(500, headers, 'This server does not support embeddings (not_supported_error)'))).toEqual(expect.objectContaining({ retryable: false }));
+		expect(classifyFailure(new HttpStatusError(503, headers, 'model overloaded'))).toEqual(expect.objectContaining({ retryable: true, congestion: true }));
+		// A 200 whose answer breaks its shape carries its status: nothing says asking again would help.
+		expect(classifyFailure({ status: 200 })).toEqual(expect.objectContaining({ retryable: false, congestion: false }));
 	});
 
 	it('reads retry-after and the rate-limit snapshot from the error headers', () => {
@@ -46,13 +55,17 @@ describe('classifyFailure', () => {
 		expect(classifyFailure({ code: 'ETIMEDOUT' }).retryable).toBe(true);
 	});
 
-	it('retries errors whose class is APIConnectionError or a subclass of it', () => {
-		expect(classifyFailure(new APIConnectionError('Connection error.'))).toEqual({ retryable: true });
-		expect(classifyFailure(new APIConnectionTimeoutError('timed out')).retryable).toBe(true);
+	it("reads every error the transport produces: status errors, its timeout, socket errors; an abort is not retried", () => {
+		const overloaded = new HttpStatusError(503, new Headers({ 'retry-after': '2' }), 'overloaded');
+		expect(classifyFailure(overloaded)).toMatchObject({ retryable: true, status: 503, retryAfterMs: 2000 });
+		expect(classifyFailure(new HttpStatusError(200, new Headers(), 'the answer is not JSON: <html>'))).toMatchObject({ retryable: false, status: 200 });
+		expect(classifyFailure(new RequestTimeoutError(50)).retryable).toBe(true);
+		expect(classifyFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })).retryable).toBe(true);
+		expect(classifyFailure(new RequestAbortedError()).retryable).toBe(false);
 	});
 
 	it('does not retry other errors', () => {
-		expect(classifyFailure(new Error('boom'))).toEqual({ retryable: false });
+		expect(classifyFailure(new Error('boom'))).toEqual({ retryable: false, congestion: false });
 		expect(classifyFailure(new SomethingElseError('nope')).retryable).toBe(false);
 		expect(classifyFailure({ cause: { code: 'ENOENT' } }).retryable).toBe(false);
 		expect(classifyFailure({ code: 42 }).retryable).toBe(false);

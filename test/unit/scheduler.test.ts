@@ -1,10 +1,10 @@
-import { RateLimitGate } from '../../core/transport/rateLimitGate';
+import { KeyLimiter, RateLimitWaitError, type RequestDemand } from '../../core/transport/limits/keyLimiter';
+import { createLane, type RequestLane } from '../../core/transport/limits/lane';
+import { LocalPacingStore } from '../../core/transport/limits/store';
 import { ItemFailedError, runScheduled, type RetryEvent } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 };
-
-class APIConnectionError extends Error {}
 
 /** Lets pending promise chains and zero-delay timers run. */
 const flush = async (rounds = 5) => {
@@ -106,7 +106,7 @@ describe('runScheduled', () => {
 
 	it.each([
 		['an object whose cause.code is ECONNRESET', () => ({ message: 'fetch failed', cause: { code: 'ECONNRESET' } })],
-		['an APIConnectionError', () => new APIConnectionError('Connection error.')],
+		['a socket error with its code', () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
 	])('retries a network error: %s', async (_label, makeError) => {
 		const retries: RetryEvent[] = [];
 		const outcomes = await runScheduled(
@@ -210,22 +210,23 @@ describe('runScheduled', () => {
 		expect(retries).toEqual([{ index: 0, attempt: 1, delayMs: 7, status: 503 }]);
 	});
 
-	it('closes the shared gate for a 429 retry-after, but not for other statuses', async () => {
+	it("closes the key's limiter for a 429 retry-after, but not for other statuses", async () => {
 		for (const [status, expectClose] of [
 			[429, true],
 			[503, false],
 		] as const) {
-			const gate = new RateLimitGate();
-			const closeFor = jest.spyOn(gate, 'closeFor');
+			const limiter = new KeyLimiter('test', new LocalPacingStore());
+			const lane = createLane(limiter, 10);
+			const closeFor = jest.spyOn(limiter, 'closeFor');
 			await runScheduled(
 				1,
 				async (_index, { attempt }) => {
 					if (attempt === 1) throw { status, headers: new Headers({ 'retry-after-ms': '4' }) };
 					return 'ok';
 				},
-				{ concurrency: 1, maxRetries: 1, backoff: FAST, gate },
+				{ concurrency: 1, maxRetries: 1, backoff: FAST, lane },
 			);
-			if (expectClose) expect(closeFor).toHaveBeenCalledWith(4);
+			if (expectClose) expect(closeFor).toHaveBeenCalledWith(4, undefined, 'the server answered 429 with retry-after-ms: 4');
 			else expect(closeFor).not.toHaveBeenCalled();
 		}
 	});
@@ -246,14 +247,18 @@ describe('runScheduled', () => {
 		});
 		expect(onRetry).not.toHaveBeenCalled();
 		expect(task.mock.calls.filter(([index]) => index === 0)).toHaveLength(1);
-		expect(outcomes).toEqual([
-			{ ok: false, error, attempts: 1 },
-			{ ok: true, value: 1, attempts: 1 },
-		]);
+		expect(outcomes[1]).toEqual({ ok: true, value: 1, attempts: 1 });
+		// The item's error says what the server asked for and why it was not waited out.
+		expect(outcomes[0]).toMatchObject({ ok: false, attempts: 1 });
+		const failure = (outcomes[0] as { error: Error }).error;
+		expect(failure).toBeInstanceOf(RateLimitWaitError);
+		expect(failure.message).toContain('for another 5 s (the server answered 429 with retry-after-ms: 5000)');
+		expect(failure.message).toContain('longer than the 1 s a request may wait');
 	});
 
-	it('passes the attempt number and a signal to the task, and feeds headers to the gate', async () => {
-		const gate = new RateLimitGate();
+	it("passes the attempt number and a signal to the task, and feeds headers to the key's limiter", async () => {
+		const limiter = new KeyLimiter('test', new LocalPacingStore());
+		const lane = createLane(limiter, 10);
 		const contexts: Array<{ attempt: number; signal: AbortSignal }> = [];
 		await runScheduled(
 			1,
@@ -263,16 +268,16 @@ describe('runScheduled', () => {
 				if (context.attempt < 2) throw { status: 500 };
 				return 'ok';
 			},
-			{ concurrency: 1, maxRetries: 1, backoff: FAST, gate },
+			{ concurrency: 1, maxRetries: 1, backoff: FAST, lane },
 		);
 		expect(contexts.map((c) => c.attempt)).toEqual([1, 2]);
 		expect(contexts[0].signal).toBeInstanceOf(AbortSignal);
 		expect(contexts[0].signal.aborted).toBe(false);
-		expect(gate.requestsPerMinute).toBeCloseTo(120, 9);
+		expect((await limiter.describe()).requestsPerMinute).toBeCloseTo(120, 9);
 	});
 
 	it('uses a custom classify function', async () => {
-		const classify = jest.fn(() => ({ retryable: true }));
+		const classify = jest.fn(() => ({ retryable: true, congestion: false }));
 		const task = jest.fn(async (_index: number, { attempt }: { attempt: number }) => {
 			if (attempt === 1) throw new Error('normally fatal');
 			return 'ok';
@@ -473,5 +478,65 @@ describe('runScheduled', () => {
 			{ ok: true, value: 2, attempts: 1 },
 		]);
 		expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
+	});
+});
+
+describe('runScheduled through a lane', () => {
+	/** A lane that records what passed through it. */
+	function recordingLane(): { lane: RequestLane; limiter: KeyLimiter; demands: RequestDemand[]; verdicts: string[] } {
+		const limiter = new KeyLimiter('test', new LocalPacingStore());
+		const inner = createLane(limiter, 10);
+		const demands: RequestDemand[] = [];
+		const verdicts: string[] = [];
+		const lane: RequestLane = {
+			...inner,
+			acquire: async (demand, signal) => {
+				demands.push(demand);
+				const permit = await inner.acquire(demand, signal);
+				return { release: (verdict, latency) => (verdicts.push(verdict), permit.release(verdict, latency)) };
+			},
+		};
+		return { lane, limiter, demands, verdicts };
+	}
+
+	it("passes each item's demand to the lane and tells it how every attempt ended", async () => {
+		const { lane, demands, verdicts } = recordingLane();
+		const outcomes = await runScheduled(
+			4,
+			async (index, { attempt }) => {
+				if (index === 1 && attempt === 1) throw { status: 429, headers: new Headers({ 'retry-after-ms': '1' }) };
+				if (index === 2 && attempt === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+				if (index === 3) throw { status: 400 };
+				return index;
+			},
+			{ concurrency: 1, maxRetries: 1, backoff: FAST, lane, demandOf: (index) => ({ promptTokens: 10 * (index + 1), choices: 1, model: `m${index}` }) },
+		);
+		expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, false]);
+		expect(demands.map((demand) => demand.promptTokens)).toEqual([10, 20, 20, 30, 30, 40]);
+		// A 429 and a dropped connection are congestion; a 400 is the request's own fault.
+		expect(verdicts).toEqual(['ok', 'congestion', 'ok', 'congestion', 'ok', 'neutral']);
+	});
+
+	it("follows the server's x-should-retry over the status", async () => {
+		const attempts: Record<string, number> = { no: 0, yes: 0 };
+		await runScheduled(
+			2,
+			async (index) => {
+				const which = index === 0 ? 'no' : 'yes';
+				attempts[which]++;
+				if (which === 'no') throw { status: 503, headers: new Headers({ 'x-should-retry': 'false' }) };
+				if (attempts.yes === 1) throw { status: 400, headers: new Headers({ 'x-should-retry': 'true' }) };
+				return 'ok';
+			},
+			{ concurrency: 1, maxRetries: 3, backoff: FAST },
+		);
+		expect(attempts).toEqual({ no: 1, yes: 2 });
+	});
+
+	it("learns from an answer with no rate-limit headers that the key answers, so a shared store's probe ends", async () => {
+		const { lane, limiter } = recordingLane();
+		const observe = jest.spyOn(limiter, 'observe');
+		await runScheduled(1, async () => 'answer', { concurrency: 1, maxRetries: 0, lane });
+		expect(observe).toHaveBeenCalledWith({}, undefined);
 	});
 });

@@ -1,4 +1,5 @@
-import { describeViolations, validateJsonSchema, type JsonSchema } from '../../core/json/validateJsonSchema';
+import { KEYWORD_CASES } from '../fixtures/schemaKeywords';
+import { compileJsonSchema, describeViolations, InvalidSchemaError, validateJsonSchema, type JsonSchema } from '../../core/json/validateJsonSchema';
 
 const paths = (value: unknown, schema: JsonSchema) => validateJsonSchema(value, schema).map((v) => v.path);
 
@@ -239,7 +240,7 @@ describe('validateJsonSchema: arrays', () => {
 	it('reports duplicates with uniqueItems', () => {
 		expect(validateJsonSchema([1, 2, 3], { uniqueItems: true })).toEqual([]);
 		expect(validateJsonSchema([{ a: 1 }, 2, { a: 1 }], { uniqueItems: true })).toEqual([
-			{ path: '$[2]', message: 'duplicates an earlier item' },
+			{ path: '$[2]', message: 'duplicates the item at $[0]' },
 		]);
 	});
 });
@@ -257,8 +258,10 @@ describe('validateJsonSchema: combinators', () => {
 	it('oneOf needs exactly one passing branch', () => {
 		const schema = { oneOf: [{ type: 'number' }, { type: 'integer' }] };
 		expect(validateJsonSchema(1.5, schema)).toEqual([]);
-		expect(validateJsonSchema(2, schema)).toEqual([{ path: '$', message: 'must match exactly one oneOf option, matches 2' }]);
-		expect(validateJsonSchema('2', schema)).toEqual([{ path: '$', message: 'must match exactly one oneOf option, matches 0' }]);
+		expect(validateJsonSchema(2, schema)).toEqual([{ path: '$', message: 'must match exactly one oneOf option, matches more than one (options 0 and 1)' }]);
+		expect(validateJsonSchema('2', schema)).toEqual([
+			{ path: '$', message: 'must match exactly one oneOf option, matches none (expected number, got string; expected integer, got string)' },
+		]);
 	});
 
 	it('allOf reports the violations of every branch', () => {
@@ -317,14 +320,81 @@ describe('validateJsonSchema: $ref', () => {
 	});
 
 	it('throws on references it cannot follow', () => {
-		expect(() => validateJsonSchema(1, { $ref: '#/$defs/missing' })).toThrow('does not resolve');
-		expect(() => validateJsonSchema(1, { $ref: 'https://example.test/schema.json' })).toThrow('only local $ref');
+		expect(() => validateJsonSchema(1, { $ref: '#/$defs/missing' })).toThrow('$ref "#/$defs/missing" does not resolve');
+		expect(() => validateJsonSchema(1, { $ref: 'https://example.test/schema.json' })).toThrow(
+			'$ref "https://example.test/schema.json" does not resolve (references are followed only inside the schema; nothing is fetched)',
+		);
 	});
 
 	it('throws on a reference cycle instead of overflowing the stack', () => {
 		expect(() => validateJsonSchema(1, { $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' })).toThrow(
-			'nests too deeply',
+			'the schema loops: a $ref leads back to itself without reaching a value',
 		);
+	});
+});
+
+describe('validateJsonSchema: keywords a hand-written subset missed', () => {
+	it.each(KEYWORD_CASES)('$name: accepts an answer that meets it, rejects one that breaks it, naming the path', ({ schema, good, bad, violations }) => {
+		expect(validateJsonSchema(good, schema)).toEqual([]);
+		expect(validateJsonSchema(bad, schema)).toEqual(violations);
+	});
+
+	it('lists violations in the order of the value, the type error alone where a value has the wrong type', () => {
+		const schema = { type: 'object', properties: { a: { type: 'string', enum: ['x'] }, b: { type: 'integer' } }, required: ['c'], additionalProperties: false };
+		expect(validateJsonSchema({ b: 'no', a: 1, z: 0 }, schema)).toEqual([
+			{ path: '$', message: 'is missing the required property "c"' },
+			{ path: '$.b', message: 'expected integer, got string' },
+			{ path: '$.a', message: 'expected string, got integer' },
+			{ path: '$.z', message: 'is not an allowed property' },
+		]);
+	});
+
+	it('does not let a summary hide a violation beside it', () => {
+		const schema = { type: 'object', required: ['id'], properties: { v: { anyOf: [{ type: 'string' }, { $ref: '#/$defs/n' }] } }, $defs: { n: { type: 'number' } } };
+		expect(validateJsonSchema({ v: true }, schema)).toEqual([
+			{ path: '$', message: 'is missing the required property "id"' },
+			{ path: '$.v', message: 'matches none of the anyOf options (expected string, got boolean; expected number, got boolean)' },
+		]);
+	});
+});
+
+describe('validateJsonSchema: drafts and invalid schemas', () => {
+	it('picks the draft from $schema, 2020-12 without one', () => {
+		expect(compileJsonSchema({ type: 'string' }).draft).toBe('2020-12');
+		expect(compileJsonSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string' }).draft).toBe('2020-12');
+		expect(compileJsonSchema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'string' }).draft).toBe('draft-07');
+		expect(compileJsonSchema({ $schema: 'https://json-schema.org/draft-07/schema', type: 'string' }).draft).toBe('draft-07');
+		// The drafts differ: an items array is a tuple in draft-07, not a 2020-12 schema.
+		expect(validateJsonSchema([1, 'x'], { $schema: 'http://json-schema.org/draft-07/schema#', items: [{ type: 'integer' }, { type: 'string' }] })).toEqual([]);
+		expect(() => compileJsonSchema({ items: [{ type: 'integer' }] })).toThrow(InvalidSchemaError);
+	});
+
+	it('refuses a $schema of another draft, naming those it checks', () => {
+		expect(() => compileJsonSchema({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'string' })).toThrow(
+			'$schema "http://json-schema.org/draft-04/schema#" is not a draft this package checks: use draft 2020-12 ("https://json-schema.org/draft/2020-12/schema"), draft-07 ("http://json-schema.org/draft-07/schema#"), or no $schema for 2020-12',
+		);
+	});
+
+	it('refuses a schema that is not one, saying where', () => {
+		expect(() => compileJsonSchema({ type: 'object', properties: { age: { type: 'int' } } })).toThrow(
+			/^is not a valid JSON Schema \(draft 2020-12\): #\/properties\/age\/type must be equal to one of the allowed values/,
+		);
+		expect(() => compileJsonSchema({ type: 'object', required: 'name' })).toThrow('#/required must be array');
+		expect(() => compileJsonSchema({ minLength: -1 })).toThrow('#/minLength must be >= 0');
+		expect(() => compileJsonSchema({ pattern: '(' })).toThrow(InvalidSchemaError);
+		expect(() => compileJsonSchema({ pattern: '(' })).toThrow(/^cannot be compiled: .*Invalid regular expression/);
+		expect(() => compileJsonSchema([] as never)).toThrow('is not a JSON Schema: give an object (or true / false)');
+	});
+
+	it('compiles a schema once and lets two schemas share an $id', () => {
+		const first = { $id: 'https://example.test/answer', type: 'string' };
+		expect(compileJsonSchema(first)).toBe(compileJsonSchema({ ...first }));
+		expect(validateJsonSchema(1, { $id: 'https://example.test/answer', type: 'integer' })).toEqual([]);
+		expect(validateJsonSchema(1, first)).toEqual([{ path: '$', message: 'expected string, got integer' }]);
+	});
+
+	it('counts only a value\'s own properties', () => {
+		expect(validateJsonSchema({}, { required: ['constructor'] })).toEqual([{ path: '$', message: 'is missing the required property "constructor"' }]);
 	});
 });
 

@@ -1,10 +1,14 @@
 /**
  * OpenAI's fine-tuning API through the credential's base URL: OpenAI itself (new jobs until
  * 2027-01-06), the Azure OpenAI v1 API, and proxies such as LiteLLM that speak the same shapes.
+ * Routes and shapes from OpenAI's API reference (Files, Fine-tuning, Graders); every request goes
+ * through the `send` function the provider is given.
  */
-import type OpenAI from 'openai';
-import { toFile } from 'openai';
-import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
+import type { FileObject } from 'openai/resources/files';
+import type { GraderValidateResponse } from 'openai/resources/fine-tuning/alpha/graders';
+import type { FineTuningJobCheckpoint } from 'openai/resources/fine-tuning/jobs/checkpoints';
+import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
+import type { ApiCaller, ApiRequest } from '../../transport/http';
 import type { Checkpoint, FineTuneJob, FineTuneProvider, JobEvent, JobSpec, JobStatus, Operation, Page, TrainingMethod, UploadedFile } from './types';
 
 const OPERATIONS: Operation[] = ['upload', 'create', 'get', 'list', 'cancel', 'pause', 'resume', 'events', 'checkpoints'];
@@ -51,15 +55,40 @@ export function methodBody(spec: JobSpec): Record<string, unknown> {
 	}
 }
 
+/** A list page as OpenAI's cursor-paged endpoints return it. */
+interface ListPage<T> {
+	data?: T[];
+	has_more?: boolean;
+}
+
+const jobPath = (id: string, action = '') => `/fine_tuning/jobs/${encodeURIComponent(id)}${action}`;
+
 export class OpenAiCompatibleProvider implements FineTuneProvider {
 	readonly name = 'OpenAI-compatible';
 	readonly operations = new Set(OPERATIONS);
 	readonly methods = new Set(METHODS);
 
-	constructor(private readonly client: OpenAI) {}
+	constructor(private readonly send: ApiCaller) {}
+
+	private async call<T>(spec: ApiRequest, signal: AbortSignal | undefined): Promise<T> {
+		const { data } = await this.send<T | undefined>(spec, signal);
+		if (data === undefined || data === null || typeof data !== 'object') {
+			throw new Error(`${spec.method} ${spec.path} answered without a JSON object`);
+		}
+		return data;
+	}
+
+	private async page<T>(path: string, options: { limit?: number; after?: string }, signal: AbortSignal | undefined): Promise<{ data: T[]; hasMore: boolean }> {
+		const page = await this.call<ListPage<T>>({ method: 'GET', path, query: { limit: options.limit, after: options.after } }, signal);
+		if (!Array.isArray(page.data)) throw new Error(`GET ${path} answered without a data list`);
+		return { data: page.data, hasMore: page.has_more === true };
+	}
 
 	async uploadFile(file: { filename: string; content: Buffer }, signal?: AbortSignal): Promise<UploadedFile> {
-		const created = await this.client.files.create({ file: await toFile(file.content, file.filename, { type: 'application/jsonl' }), purpose: 'fine-tune' }, { signal });
+		const form = new FormData();
+		form.append('purpose', 'fine-tune');
+		form.append('file', new Blob([new Uint8Array(file.content)], { type: 'application/jsonl' }), file.filename);
+		const created = await this.call<FileObject>({ method: 'POST', path: '/files', form }, signal);
 		return { id: created.id, bytes: created.bytes, filename: created.filename, purpose: created.purpose };
 	}
 
@@ -71,42 +100,43 @@ export class OpenAiCompatibleProvider implements FineTuneProvider {
 			method: methodBody(spec),
 			...defined({ validation_file: spec.validationFile, suffix: spec.suffix, seed: spec.seed, metadata: spec.metadata }),
 		};
-		return toJob(await this.client.fineTuning.jobs.create(body as never, { signal }));
+		return toJob(await this.call<FineTuningJob>({ method: 'POST', path: '/fine_tuning/jobs', json: body }, signal));
 	}
 
 	async getJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toJob(await this.client.fineTuning.jobs.retrieve(id, { signal }));
+		return toJob(await this.call<FineTuningJob>({ method: 'GET', path: jobPath(id) }, signal));
 	}
 
 	async listJobs(options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<FineTuneJob>> {
-		const page = await this.client.fineTuning.jobs.list(defined(options), { signal });
-		return { data: page.data.map(toJob), hasMore: page.has_more };
+		const page = await this.page<FineTuningJob>('/fine_tuning/jobs', options, signal);
+		return { data: page.data.map(toJob), hasMore: page.hasMore };
 	}
 
 	async cancelJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toJob(await this.client.fineTuning.jobs.cancel(id, { signal }));
+		return toJob(await this.call<FineTuningJob>({ method: 'POST', path: jobPath(id, '/cancel') }, signal));
 	}
 
 	async pauseJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toJob(await this.client.fineTuning.jobs.pause(id, { signal }));
+		return toJob(await this.call<FineTuningJob>({ method: 'POST', path: jobPath(id, '/pause') }, signal));
 	}
 
 	async resumeJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toJob(await this.client.fineTuning.jobs.resume(id, { signal }));
+		return toJob(await this.call<FineTuningJob>({ method: 'POST', path: jobPath(id, '/resume') }, signal));
 	}
 
 	async listEvents(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<JobEvent>> {
-		const page = await this.client.fineTuning.jobs.listEvents(id, defined(options), { signal });
-		return { data: page.data.map((e) => ({ id: e.id, createdAt: e.created_at, level: e.level, message: e.message })), hasMore: page.has_more };
+		const page = await this.page<FineTuningJobEvent>(jobPath(id, '/events'), options, signal);
+		return { data: page.data.map((e) => ({ id: e.id, createdAt: e.created_at, level: e.level, message: e.message })), hasMore: page.hasMore };
 	}
 
 	/** Asks the API whether a grader is valid before a reinforcement job is created with it. */
 	async validateGrader(grader: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
-		return (await this.client.fineTuning.alpha.graders.validate({ grader } as never, { signal })) as unknown as Record<string, unknown>;
+		const answer = await this.call<GraderValidateResponse>({ method: 'POST', path: '/fine_tuning/alpha/graders/validate', json: { grader } }, signal);
+		return answer as unknown as Record<string, unknown>;
 	}
 
 	async listCheckpoints(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<Checkpoint>> {
-		const page = await this.client.fineTuning.jobs.checkpoints.list(id, defined(options), { signal });
+		const page = await this.page<FineTuningJobCheckpoint>(jobPath(id, '/checkpoints'), options, signal);
 		return {
 			data: page.data.map((c) => ({
 				id: c.id,
@@ -115,7 +145,7 @@ export class OpenAiCompatibleProvider implements FineTuneProvider {
 				model: c.fine_tuned_model_checkpoint ?? null,
 				metrics: (c.metrics ?? {}) as Record<string, unknown>,
 			})),
-			hasMore: page.has_more,
+			hasMore: page.hasMore,
 		};
 	}
 }

@@ -2,8 +2,11 @@
  * Together AI's fine-tuning API over plain HTTP (`/files/upload`, `/fine-tunes`, events,
  * checkpoints), with LoRA or full training and SFT or DPO. Together has no reinforcement
  * fine-tuning and no pause / resume: the adapter says so.
- * Shapes from Together's API reference and its Python SDK's FinetuneRequest.
+ * Shapes from Together's API reference (https://docs.together.ai/reference/post-fine-tunes) and its
+ * Python SDK's FinetuneRequest. Every request goes through the `send` function the provider is
+ * given; a failure is the transport's HttpStatusError (status, headers, "<status> <message>").
  */
+import type { ApiCaller, ApiRequest } from '../../transport/http';
 import {
 	UnsupportedOperationError,
 	type Checkpoint,
@@ -34,14 +37,21 @@ const STATUS: Record<string, JobStatus> = {
 	completed: 'succeeded',
 };
 
-export class TogetherApiError extends Error {
-	constructor(
-		readonly status: number,
-		message: string,
-		readonly headers: Headers,
-	) {
-		super(`${status} ${message}`);
-		this.name = 'TogetherApiError';
+/** Together's default learning rate for a job, per its API reference. */
+export const TOGETHER_DEFAULT_LEARNING_RATE = 0.00001;
+
+/**
+ * Together takes an absolute `learning_rate` (default 1e-5), not OpenAI's multiplier of the
+ * pre-training rate, and no number converts one into the other: sending the multiplier as the
+ * rate would train a multiplier of 2 at a learning rate of 2. So a multiplier is refused.
+ */
+export class LearningRateMultiplierError extends Error {
+	constructor(multiplier: number) {
+		super(
+			`Learning Rate Multiplier: Together AI takes an absolute learning rate, not a multiplier, so ${multiplier} cannot be sent; ` +
+				`set Learning Rate Multiplier to auto (or remove it) to train at Together's default learning rate of ${TOGETHER_DEFAULT_LEARNING_RATE}`,
+		);
+		this.name = 'LearningRateMultiplierError';
 	}
 }
 
@@ -66,37 +76,12 @@ export class TogetherProvider implements FineTuneProvider {
 	readonly name = 'Together AI';
 	readonly operations = new Set<Operation>(['upload', 'create', 'get', 'list', 'cancel', 'events', 'checkpoints']);
 	readonly methods = new Set<TrainingMethod>(['supervised', 'dpo']);
-	private readonly baseUrl: string;
 
-	constructor(
-		private readonly apiKey: string,
-		baseUrl = TOGETHER_BASE_URL,
-		private readonly fetcher: typeof fetch = fetch,
-	) {
-		this.baseUrl = baseUrl.replace(/\/+$/, '');
-	}
+	constructor(private readonly send: ApiCaller) {}
 
-	private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Record<string, unknown>> {
-		const init: RequestInit = { method, headers: { Authorization: `Bearer ${this.apiKey}`, Accept: 'application/json' }, signal };
-		if (body instanceof FormData) init.body = body;
-		else if (body !== undefined) {
-			init.body = JSON.stringify(body);
-			(init.headers as Record<string, string>)['Content-Type'] = 'application/json';
-		}
-		const response = await this.fetcher(`${this.baseUrl}${path}`, init);
-		const text = await response.text();
-		let parsed: Record<string, unknown> = {};
-		try {
-			parsed = text ? JSON.parse(text) : {};
-		} catch {
-			parsed = { message: text };
-		}
-		if (!response.ok) {
-			const error = parsed.error as { message?: string } | string | undefined;
-			const message = typeof error === 'string' ? error : error?.message ?? String(parsed.message ?? response.statusText);
-			throw new TogetherApiError(response.status, message, response.headers);
-		}
-		return parsed;
+	private async call(spec: ApiRequest, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
+		const { data } = await this.send<Record<string, unknown> | undefined>(spec, signal);
+		return data && typeof data === 'object' ? data : {};
 	}
 
 	async uploadFile(file: { filename: string; content: Buffer }, signal?: AbortSignal): Promise<UploadedFile> {
@@ -104,13 +89,14 @@ export class TogetherProvider implements FineTuneProvider {
 		form.append('purpose', 'fine-tune');
 		form.append('file_name', file.filename);
 		form.append('file', new Blob([new Uint8Array(file.content)], { type: 'application/jsonl' }), file.filename);
-		const created = await this.call('POST', '/files/upload', form, signal);
+		const created = await this.call({ method: 'POST', path: '/files/upload', form }, signal);
 		return { id: String(created.id), bytes: Number(created.bytes ?? file.content.length), filename: String(created.filename ?? file.filename), purpose: String(created.purpose ?? 'fine-tune') };
 	}
 
 	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
 		if (spec.method === 'reinforcement') throw new UnsupportedOperationError(this.name, 'reinforcement fine-tuning');
 		const h = spec.hyperparameters ?? {};
+		if (typeof h.learningRateMultiplier === 'number') throw new LearningRateMultiplierError(h.learningRateMultiplier);
 		const fixed = (value: unknown) => (value === 'auto' ? undefined : value);
 		const body: Record<string, unknown> = {
 			model: spec.model,
@@ -122,21 +108,19 @@ export class TogetherProvider implements FineTuneProvider {
 			validation_file: spec.validationFile,
 			n_epochs: fixed(h.nEpochs),
 			batch_size: h.batchSize === 'auto' ? 'max' : h.batchSize,
-			// Together takes an absolute learning rate, not OpenAI's multiplier.
-			learning_rate: fixed(h.learningRateMultiplier),
 			suffix: spec.suffix,
 			random_seed: spec.seed,
 		};
 		for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
-		return toTogetherJob(await this.call('POST', '/fine-tunes', body, signal));
+		return toTogetherJob(await this.call({ method: 'POST', path: '/fine-tunes', json: body }, signal));
 	}
 
 	async getJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toTogetherJob(await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}`, undefined, signal));
+		return toTogetherJob(await this.call({ method: 'GET', path: `/fine-tunes/${encodeURIComponent(id)}` }, signal));
 	}
 
 	async listJobs(options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<FineTuneJob>> {
-		const all = ((await this.call('GET', '/fine-tunes', undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		const all = ((await this.call({ method: 'GET', path: '/fine-tunes' }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		// Together returns every job at once: page here, so the node's paging works the same everywhere.
 		const start = options.after ? all.findIndex((job) => job.id === options.after) + 1 : 0;
 		const limit = options.limit ?? 20;
@@ -144,7 +128,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async cancelJob(id: string, signal?: AbortSignal): Promise<FineTuneJob> {
-		return toTogetherJob(await this.call('POST', `/fine-tunes/${encodeURIComponent(id)}/cancel`, undefined, signal));
+		return toTogetherJob(await this.call({ method: 'POST', path: `/fine-tunes/${encodeURIComponent(id)}/cancel` }, signal));
 	}
 
 	async pauseJob(): Promise<FineTuneJob> {
@@ -156,7 +140,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async listEvents(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<JobEvent>> {
-		const events = ((await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}/events`, undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		const events = ((await this.call({ method: 'GET', path: `/fine-tunes/${encodeURIComponent(id)}/events` }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		const limit = options.limit ?? 20;
 		return {
 			data: events.slice(0, limit).map((e, i) => ({ id: String(e.id ?? `${id}-event-${i}`), createdAt: seconds(e.created_at), level: String(e.level ?? 'info'), message: String(e.message ?? '') })),
@@ -165,7 +149,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async listCheckpoints(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<Checkpoint>> {
-		const checkpoints = ((await this.call('GET', `/fine-tunes/${encodeURIComponent(id)}/checkpoints`, undefined, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
+		const checkpoints = ((await this.call({ method: 'GET', path: `/fine-tunes/${encodeURIComponent(id)}/checkpoints` }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		const limit = options.limit ?? 20;
 		return {
 			data: checkpoints.slice(0, limit).map((c, i) => ({

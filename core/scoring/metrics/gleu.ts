@@ -15,7 +15,7 @@
  * (NLTK would quietly count no n-gram, or empty ones).
  */
 import { NgramIndex, ngramTotal } from './ngrams';
-import { tokenize } from './tokenize';
+import { tokenizeText, type TokenizeOptions } from './tokenize';
 
 /** GLEU of a tokenised hypothesis against tokenised references, equal to NLTK's sentence_gleu. */
 export function sentenceGleu(references: readonly (readonly string[])[], hypothesis: readonly string[], minLen = 1, maxLen = 4): number {
@@ -44,10 +44,11 @@ export function sentenceGleu(references: readonly (readonly string[])[], hypothe
 	return bestTotal === 0 ? 0 : bestMatches / bestTotal;
 }
 
-/** GLEU of texts, each split by tokenize.ts; a single reference may be given as a string. */
-export function textGleu(reference: string | readonly string[], hypothesis: string, minLen = 1, maxLen = 4): number {
+/** GLEU of texts, each split by tokenize.ts's tokenizeText; a single reference may be given as a string. */
+export function textGleu(reference: string | readonly string[], hypothesis: string, minLen = 1, maxLen = 4, options: TokenizeOptions = {}): number {
 	const references = typeof reference === 'string' ? [reference] : reference;
-	return sentenceGleu(references.map(tokenize), tokenize(hypothesis), minLen, maxLen);
+	const split = (text: string) => tokenizeText(text, options);
+	return sentenceGleu(references.map(split), split(hypothesis), minLen, maxLen);
 }
 
 /** Number of n-grams of all orders minLen..maxLen in a sentence of `length` tokens. */

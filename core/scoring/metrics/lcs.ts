@@ -6,9 +6,11 @@
  * holds a DP column of the shorter sequence as bits, 32 to an integer: for each element c of the
  * longer sequence, V ← (V + (V & M[c])) | (V & ~M[c]), where M[c] marks the positions of c, and at the
  * end the LCS length is the number of 0 bits. That is O(n·⌈m/32⌉) time instead of the O(n·m) of the
- * textbook recurrence. Its match table takes (distinct elements × blocks) integers; past
- * MAX_MATCH_TABLE_ENTRIES the textbook recurrence is used instead, with O(min(n, m)) memory.
+ * textbook recurrence, whatever the alphabet: the match rows come from matchRows.ts, which stores
+ * only the rows of frequent elements. Past MAX_MATCH_TABLE_ENTRIES (texts far longer than the
+ * similarity scorer's limits) the textbook recurrence is used instead, with O(min(n, m)) memory.
  */
+import { MatchRows } from './matchRows';
 
 const WORD_BITS = 32;
 /** Past this many table entries (16 MB), the bit-parallel algorithm gives way to the plain one. */
@@ -22,22 +24,13 @@ export function lcsLength(first: Int32Array, second: Int32Array): number {
 }
 
 function bitParallelLcsLength(pattern: Int32Array, text: Int32Array): number | undefined {
-	const blocks = Math.ceil(pattern.length / WORD_BITS);
-	const alphabet = new Map<number, number>();
-	for (const element of pattern) if (!alphabet.has(element)) alphabet.set(element, alphabet.size);
-	if ((alphabet.size + 1) * blocks > MAX_MATCH_TABLE_ENTRIES) return undefined;
-
-	// matches[letter * blocks + block] has bit i set when pattern position block·32 + i is that
-	// letter; the extra all-zero letter at the end stands for the elements the pattern lacks.
-	const absentLetter = alphabet.size;
-	const matches = new Int32Array((alphabet.size + 1) * blocks);
-	for (let position = 0; position < pattern.length; position++) {
-		matches[(alphabet.get(pattern[position]) as number) * blocks + (position >>> 5)] |= 1 << (position & 31);
-	}
+	const rows = new MatchRows(pattern);
+	if (rows.table.length > MAX_MATCH_TABLE_ENTRIES) return undefined;
+	const { table: matches, blocks } = rows;
 	// A 1 bit in `column` is a position where the LCS so far does not grow; all 1 before any text.
 	const column = new Int32Array(blocks).fill(-1);
 	for (let index = 0; index < text.length; index++) {
-		const offset = (alphabet.get(text[index]) ?? absentLetter) * blocks;
+		const offset = rows.offsetOf(text[index]);
 		let carry = 0;
 		for (let block = 0; block < blocks; block++) {
 			const bits = column[block] >>> 0;

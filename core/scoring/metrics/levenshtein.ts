@@ -10,6 +10,7 @@
  * `rapidfuzz.distance.Levenshtein.normalized_similarity`. It is not python-Levenshtein's or
  * rapidfuzz's `ratio`, which are based on the indel distance (no substitutions).
  */
+import { MatchRows } from './matchRows';
 
 /** The code points of a string, as numbers, so that comparisons in the inner loop are cheap. */
 function codePoints(text: string): Int32Array {
@@ -50,8 +51,6 @@ function editDistance(first: Int32Array, second: Int32Array): number {
 	return bitParallelDistance(pattern, text) ?? dynamicProgrammingDistance(pattern, text);
 }
 
-/** Bits per block of the bit-parallel algorithm: JavaScript's bitwise operators work on 32-bit integers. */
-const WORD_BITS = 32;
 /** Past this many table entries (16 MB), the bit-parallel algorithm gives way to the plain one. */
 const MAX_MATCH_TABLE_ENTRIES = 1 << 22;
 
@@ -60,22 +59,14 @@ const MAX_MATCH_TABLE_ENTRIES = 1 << 22;
  * matching based on dynamic programming", J. ACM 1999, as Edlib uses it for global distance): the
  * DP column of the pattern is held as vertical +1/−1 deltas, 32 rows to an integer, and each text
  * character advances a whole block in a few operations, so the cost is O(n·⌈m/32⌉) instead of
- * O(n·m). Its match table takes (distinct pattern characters × blocks) integers; when that would
- * pass MAX_MATCH_TABLE_ENTRIES (long texts in a large alphabet), returns undefined.
+ * O(n·m). The match rows come from matchRows.ts (stored for frequent characters only, so a large
+ * alphabet costs no more); when even that would pass MAX_MATCH_TABLE_ENTRIES (texts far longer
+ * than the similarity scorer's limits), returns undefined.
  */
 function bitParallelDistance(pattern: Int32Array, text: Int32Array): number | undefined {
-	const blocks = Math.ceil(pattern.length / WORD_BITS);
-	const alphabet = new Map<number, number>();
-	for (const character of pattern) if (!alphabet.has(character)) alphabet.set(character, alphabet.size);
-	if ((alphabet.size + 1) * blocks > MAX_MATCH_TABLE_ENTRIES) return undefined;
-
-	// matches[letter * blocks + block] has bit i set when pattern row block·32 + i is that letter; the
-	// extra all-zero letter at the end stands for every text character the pattern does not have.
-	const absentLetter = alphabet.size;
-	const matches = new Int32Array((alphabet.size + 1) * blocks);
-	for (let row = 0; row < pattern.length; row++) {
-		matches[(alphabet.get(pattern[row]) as number) * blocks + (row >>> 5)] |= 1 << (row & 31);
-	}
+	const rows = new MatchRows(pattern);
+	if (rows.table.length > MAX_MATCH_TABLE_ENTRIES) return undefined;
+	const { table: matches, blocks } = rows;
 	// Vertical deltas D[i][j] − D[i−1][j]: all +1 in column 0, where D[i][0] = i.
 	const plusVertical = new Int32Array(blocks).fill(-1);
 	const minusVertical = new Int32Array(blocks);
@@ -84,7 +75,7 @@ function bitParallelDistance(pattern: Int32Array, text: Int32Array): number | un
 
 	const lastBlock = blocks - 1;
 	for (let column = 0; column < text.length; column++) {
-		const offset = (alphabet.get(text[column]) ?? absentLetter) * blocks;
+		const offset = rows.offsetOf(text[column]);
 		// The horizontal delta D[i][j] − D[i][j−1] handed from the bottom row of one block to the top
 		// of the next, as two bits (+1, −1). Above the first block it is +1, since D[0][j] = j.
 		let carryPlus = 1;

@@ -16,6 +16,18 @@
  *
  * Edge cases, all as rouge-score: an empty candidate, an empty reference, both empty, or texts
  * with no ASCII letter or digit score 0 in precision, recall and F-measure. Every value is in [0, 1].
+ *
+ * The `cjk` tokeniser (this project's, for Chinese, Japanese and Korean; rouge-score's default
+ * drops them): lowercase the text, then every character of the Han, Hiragana or Katakana scripts
+ * (by Unicode Script_Extensions, so "々" and "ー" count) that is a letter or a number is a token of
+ * its own, and every maximal run of other letters and numbers of any script (\p{L}, \p{N}: English
+ * words, digits, Hangul words, "café") is one token; everything else (punctuation, symbols, white
+ * space) separates tokens. With the stemmer, tokens of ASCII letters and digits longer than 3
+ * characters are Porter-stemmed as in rouge-score; other tokens are kept as they are.
+ * Python equivalent (the `regex` module), used for the reference values in test/unit/metrics:
+ *
+ *     regex.findall(r'(?=[\p{L}\p{N}])[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]'
+ *                   r'|(?:(?![\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}])[\p{L}\p{N}])+', text.lower())
  */
 import { lcsLength } from './lcs';
 import { internTokens, NgramIndex, ngramTotal } from './ngrams';
@@ -29,13 +41,20 @@ export interface RougeScore {
 	fmeasure: number;
 }
 
+export const ROUGE_TOKENIZERS = ['rouge_score', 'cjk'] as const;
+export type RougeTokenizer = (typeof ROUGE_TOKENIZERS)[number];
+
 export interface RougeOptions {
 	/** Porter-stem tokens longer than 3 characters, as rouge-score's `use_stemmer=True`. Default false. */
 	stemmer?: boolean;
+	/** Default 'rouge_score' (ASCII letters and digits only); 'cjk' is described above. */
+	tokenizer?: RougeTokenizer;
 }
 
 const ROUGE_TYPES: ReadonlySet<string> = new Set<RougeType>(['rouge1', 'rouge2', 'rougeL']);
 const ASCII_WORD = /[a-z0-9]+/g;
+const ASCII_TOKEN = /^[a-z0-9]+$/;
+const CJK_TOKEN = /(?=[\p{L}\p{N}])[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]|(?:(?![\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}])[\p{L}\p{N}])+/gu;
 /** rouge-score stems only tokens longer than this. */
 const LONGEST_UNSTEMMED = 3;
 const ZERO: Readonly<RougeScore> = { precision: 0, recall: 0, fmeasure: 0 };
@@ -57,15 +76,16 @@ function cachedStem(token: string): string {
 	return stem;
 }
 
-/** rouge-score's tokenisation of a text (see above). */
-export function rougeTokenize(text: string, stemmer = false): string[] {
+/** rouge-score's tokenisation of a text, or the `cjk` one (see above). */
+export function rougeTokenize(text: string, stemmer = false, tokenizer: RougeTokenizer = 'rouge_score'): string[] {
+	if (tokenizer !== 'rouge_score' && tokenizer !== 'cjk') throw new RangeError(`unknown ROUGE tokenizer ${JSON.stringify(tokenizer)}; expected rouge_score or cjk`);
 	// The maximal [a-z0-9] runs of the lowercased text are exactly what rouge-score's substitute,
 	// split and filter leave.
-	const tokens = text.toLowerCase().match(ASCII_WORD) ?? [];
+	const tokens = text.toLowerCase().match(tokenizer === 'cjk' ? CJK_TOKEN : ASCII_WORD) ?? [];
 	if (!stemmer) return tokens;
 	const stemmed: string[] = [];
 	for (const token of tokens) {
-		const stem = token.length > LONGEST_UNSTEMMED ? cachedStem(token) : token;
+		const stem = token.length > LONGEST_UNSTEMMED && (tokenizer === 'rouge_score' || ASCII_TOKEN.test(token)) ? cachedStem(token) : token;
 		if (stem.length > 0) stemmed.push(stem);
 	}
 	return stemmed;
@@ -76,8 +96,13 @@ export function rouge(reference: string, candidate: string, type: RougeType, opt
 	// Callers from JavaScript or a workflow's JSON are not held to the type.
 	if (!ROUGE_TYPES.has(type)) throw new RangeError(`unknown ROUGE type ${JSON.stringify(type)}; expected rouge1, rouge2 or rougeL`);
 	const stemmer = options.stemmer ?? false;
-	const referenceTokens = rougeTokenize(reference, stemmer);
-	const candidateTokens = rougeTokenize(candidate, stemmer);
+	const tokenizer = options.tokenizer ?? 'rouge_score';
+	return rougeFromTokens(rougeTokenize(reference, stemmer, tokenizer), rougeTokenize(candidate, stemmer, tokenizer), type);
+}
+
+/** ROUGE of token lists already made by rougeTokenize (reference first, as rouge-score). */
+export function rougeFromTokens(referenceTokens: readonly string[], candidateTokens: readonly string[], type: RougeType): RougeScore {
+	if (!ROUGE_TYPES.has(type)) throw new RangeError(`unknown ROUGE type ${JSON.stringify(type)}; expected rouge1, rouge2 or rougeL`);
 	if (type === 'rougeL') return lcsScore(referenceTokens, candidateTokens);
 	return ngramScore(referenceTokens, candidateTokens, type === 'rouge1' ? 1 : 2);
 }

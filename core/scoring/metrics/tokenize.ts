@@ -1,6 +1,10 @@
 /**
- * The word tokeniser that textBleu and textGleu use (ROUGE has its own, in rouge.ts, because
- * rouge-score defines one).
+ * The tokenisers that textBleu and textGleu use (ROUGE has its own, in rouge.ts, because
+ * rouge-score defines one). `words` (the default, `tokenize` below) is this project's own;
+ * `whitespace` is Python's `str.split()` (sacrebleu's `none`); `13a`, `intl`, `zh` and `char` are
+ * sacrebleu's (sacrebleuTokenizers.ts). Lowercasing, when asked, comes first, as in sacrebleu.
+ *
+ * The `words` tokeniser:
  *
  * Definition: the tokens of a text are the successive matches of
  *
@@ -24,9 +28,41 @@
  * Python, punctuation here) and U+FEFF (white space here, punctuation for Python).
  */
 
+import { sacrebleuTokens } from './sacrebleuTokenizers';
+import { pythonSplit } from './whitespace';
+
+export const WORD_TOKENIZERS = ['words', 'whitespace', '13a', 'intl', 'zh', 'char'] as const;
+export type WordTokenizer = (typeof WORD_TOKENIZERS)[number];
+
+export interface TokenizeOptions {
+	/** Default 'words'. */
+	tokenizer?: WordTokenizer;
+	/** Lowercase the text first (JavaScript's toLowerCase, which equals Python's str.lower() but for a few characters). Default false. */
+	lowercase?: boolean;
+}
+
 const TOKEN_PATTERN = /[\p{L}\p{N}_]+|[^\p{L}\p{N}_\s]/gu;
 
 /** Splits a text into word and punctuation tokens (see the definition above). */
 export function tokenize(text: string): string[] {
 	return text.match(TOKEN_PATTERN) ?? [];
+}
+
+/** The tokens of a text with the chosen tokeniser; an unknown tokeniser name throws a RangeError. */
+export function tokenizeText(text: string, options: TokenizeOptions = {}): string[] {
+	const tokenizer = options.tokenizer ?? 'words';
+	const line = options.lowercase ? text.toLowerCase() : text;
+	switch (tokenizer) {
+		case 'words':
+			return tokenize(line);
+		case 'whitespace':
+			return pythonSplit(line);
+		case '13a':
+		case 'intl':
+		case 'zh':
+		case 'char':
+			return sacrebleuTokens(line, tokenizer);
+		default:
+			throw new RangeError(`unknown tokenizer ${JSON.stringify(tokenizer)} (known: ${WORD_TOKENIZERS.join(', ')})`);
+	}
 }

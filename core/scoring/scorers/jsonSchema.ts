@@ -1,16 +1,16 @@
 /**
- * `json_schema`: the output is JSON that conforms to a JSON Schema (the subset
- * core/json/validateJsonSchema.ts supports).
+ * `json_schema`: the output is JSON that conforms to a JSON Schema (drafts 2020-12 and 07, see
+ * core/json/validateJsonSchema.ts).
  *
  * Error flag vs fail (as in every rule scorer, see shared.ts): an output that is not JSON or
- * breaks the schema is an ordinary failure, score 0 with no error flag. The error flag is set
- * only when the schema itself cannot be applied (a $ref that does not resolve, a pattern that is
- * not a valid regular expression), which shows only while validating.
+ * breaks the schema is an ordinary failure, score 0 with no error flag. A schema that cannot be
+ * used (not a JSON Schema, a $ref that does not resolve, a pattern that is not a regular
+ * expression) is refused when the scorer is built, naming the scorer, before any output is scored.
  * Negated, the rule passes for JSON that does not conform; an output that is not JSON fails
  * either way, since there is nothing to check the schema against.
  */
 import { tryParseJson } from '../../json/tryParseJson';
-import { describeViolations, validateJsonSchema, type JsonSchema } from '../../json/validateJsonSchema';
+import { compileJsonSchema, describeViolations, InvalidSchemaError, type CompiledSchema, type JsonSchema } from '../../json/validateJsonSchema';
 import { ruleResult, scoreError, type NegatableConfig } from '../types';
 import { notJson, readJson, type SyncScorer } from './shared';
 
@@ -19,18 +19,22 @@ export interface JsonSchemaConfig extends NegatableConfig {
 	schema: JsonSchema | string;
 }
 
-function readSchema(name: string, schema: unknown): JsonSchema {
+function readSchema(name: string, schema: unknown): CompiledSchema {
 	let value = schema;
 	if (typeof value === 'string') {
 		const parsed = tryParseJson(value);
 		if (!parsed.ok) throw new Error(`${name}: json_schema needs a schema that is valid JSON (${parsed.problem})`);
 		value = parsed.value;
 	}
-	if (typeof value === 'boolean') return value;
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+	if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
 		throw new Error(`${name}: json_schema needs "schema" as a JSON Schema object`);
 	}
-	return value as JsonSchema;
+	try {
+		return compileJsonSchema(value as JsonSchema);
+	} catch (error) {
+		if (error instanceof InvalidSchemaError) throw new Error(`${name}: json_schema "schema" ${error.message}`);
+		throw error;
+	}
 }
 
 /** Passes when the output is JSON conforming to `schema`; details.violations lists every violation with its path. */
@@ -44,7 +48,7 @@ export function createJsonSchemaScorer(name: string, config: JsonSchemaConfig): 
 			if (!json.ok) return notJson(json.problem);
 			let violations;
 			try {
-				violations = validateJsonSchema(json.value, schema);
+				violations = schema.validate(json.value);
 			} catch (error) {
 				return scoreError(`the schema cannot be applied: ${(error as Error).message}`);
 			}

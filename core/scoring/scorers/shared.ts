@@ -9,6 +9,7 @@
  */
 import { OutputError, parseJsonOutput } from '../../generate/result';
 import { tryParseJson } from '../../json/tryParseJson';
+import { compileTemplate } from '../template';
 import type { Sample, ScoreContext, ScoreResult, Scorer } from '../types';
 
 /** A scorer that answers synchronously (every rule scorer), so callers may skip the await. */
@@ -67,4 +68,20 @@ export function readJson(sample: Sample): JsonRead {
 /** The failure every JSON scorer gives for an output that is not JSON (negation does not apply). */
 export function notJson(problem: string): ScoreResult {
 	return { score: 0, pass: false, reason: `not JSON: ${problem}` };
+}
+
+/**
+ * A template whose text is compared (a reference, a similarity input), parsed once and filled
+ * strictly (see template.ts). A placeholder that is not one throws here, naming the scorer and the
+ * field; when filling, a missing, null or non-text item field throws an Error naming them too,
+ * which makes it that item's error.
+ */
+export function comparedText(scorer: string, field: string, template: string): (sample: Sample, item: Record<string, unknown>) => string {
+	const compiled = compileTemplate(template);
+	if (compiled.problem !== undefined) throw new Error(`${scorer}: ${field}: ${compiled.problem}`);
+	return (sample, item) => {
+		const resolved = compiled.resolve(sample, item);
+		if (!resolved.ok) throw new Error(`${scorer}: ${field}: ${resolved.problem}`);
+		return resolved.text;
+	};
 }

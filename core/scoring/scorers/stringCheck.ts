@@ -1,9 +1,11 @@
 /**
  * OpenAI's `string_check` grader: `input` and `reference` are templates; `eq` and `ne` compare
  * exactly, `like` is a case-sensitive "contains", `ilike` a case-insensitive one. Scores 1 or 0.
+ * The templates are strict (template.ts's resolveTemplate): a missing, null or non-text item field
+ * is the item's error, naming the scorer and the field.
  */
-import { renderTemplate } from '../template';
 import type { Scorer } from '../types';
+import { comparedText } from './shared';
 
 export interface StringCheckConfig {
 	input: string;
@@ -16,12 +18,14 @@ const OPERATIONS = ['eq', 'ne', 'like', 'ilike'];
 export function createStringCheckScorer(name: string, config: StringCheckConfig): Scorer {
 	if (!OPERATIONS.includes(config.operation)) throw new Error(`${name}: operation must be one of ${OPERATIONS.join(', ')}`);
 	if (typeof config.input !== 'string' || typeof config.reference !== 'string') throw new Error(`${name}: input and reference must be strings`);
+	const readInput = comparedText(name, 'input', config.input);
+	const readReference = comparedText(name, 'reference', config.reference);
 	return {
 		name,
 		type: 'string_check',
 		score(sample, context) {
-			const input = renderTemplate(config.input, sample, context.item);
-			const reference = renderTemplate(config.reference, sample, context.item);
+			const input = readInput(sample, context.item);
+			const reference = readReference(sample, context.item);
 			let matched: boolean;
 			switch (config.operation) {
 				case 'eq':

@@ -1,27 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
-import type { Auto, FineTuneJob, FineTuneProvider, JobSpec, TrainingMethod } from '../../../core/finetune/providers/types';
+import type { Auto, FineTuneProvider, JobSpec, TrainingMethod } from '../../../core/finetune/providers/types';
 import { UnsupportedOperationError } from '../../../core/finetune/providers/types';
 import { waitForJob } from '../../../core/finetune/waitForJob';
 import { tryParseJson } from '../../../core/json/tryParseJson';
+import { jobJson } from '../../shared/fineTuneJob';
 import { ParameterError } from '../../shared/transportOptions';
 
 export const JOB_OPERATIONS = ['uploadFile', 'createJob', 'getJob', 'listJobs', 'cancelJob', 'pauseJob', 'resumeJob', 'listEvents', 'listCheckpoints', 'waitForCompletion'];
-
-/** A job as an item: the provider's fields we model, plus the provider's own object. */
-export function jobJson(job: FineTuneJob): IDataObject {
-	return {
-		id: job.id,
-		status: job.status,
-		model: job.model,
-		fine_tuned_model: job.fineTunedModel,
-		created_at: job.createdAt,
-		finished_at: job.finishedAt,
-		trained_tokens: job.trainedTokens,
-		error: job.error,
-		raw: job.raw as IDataObject,
-	};
-}
 
 function auto(field: string, value: unknown): Auto<number> | undefined {
 	if (value === undefined || value === '' || value === null) return undefined;

@@ -124,7 +124,7 @@ describe('sentenceBleu', () => {
 		expect(() => sentenceBleu([['a']], ['a'], { weights: [0.5, -0.5] })).toThrow(RangeError);
 		expect(() => sentenceBleu([['a']], ['a'], { weights: [Number.NaN] })).toThrow(RangeError);
 		expect(() => sentenceBleu([['a']], ['a'], { epsilon: 0 })).toThrow(RangeError);
-		expect(() => sentenceBleu([['a']], ['a'], { smoothing: 'method5' as never })).toThrow(RangeError);
+		expect(() => sentenceBleu([['a']], ['a'], { smoothing: 'method8' as never })).toThrow(RangeError);
 	});
 
 	it('handles long texts (5,000 words) with a sane value', () => {

@@ -40,11 +40,30 @@ describe('lcsLength', () => {
 		}
 	});
 
-	it('falls back to the textbook recurrence when the match table would be too large', () => {
-		// 12,000 distinct elements in 375 blocks pass the limit of 4 Mi table entries.
+	it('keeps the bit-parallel algorithm for a large alphabet: rare elements get no stored row', () => {
+		// 12,000 distinct elements in 375 blocks: a full table would take 4.5 Mi entries.
 		const { bitParallelLcsLength, dynamicProgrammingLcsLength } = lcsInternals;
 		const distinct = Int32Array.from({ length: 12_000 }, (_unused, index) => index);
-		expect(bitParallelLcsLength(distinct, Int32Array.of(5))).toBeUndefined();
-		expect(dynamicProgrammingLcsLength(distinct, distinct.slice(100, 1100))).toBe(1000);
+		expect(bitParallelLcsLength(distinct, Int32Array.of(5))).toBe(1);
+		const text = Int32Array.from({ length: 3_000 }, (_unused, index) => (index * 7919) % 12_000);
+		expect(bitParallelLcsLength(distinct, text)).toBe(dynamicProgrammingLcsLength(distinct, text));
+	});
+
+	it('agrees with the recurrence when some elements are frequent (stored rows) and others rare', () => {
+		const { bitParallelLcsLength, dynamicProgrammingLcsLength } = lcsInternals;
+		for (let trial = 0; trial < 20; trial++) {
+			// Elements 0..3 occur hundreds of times, 100.. once or twice.
+			const pattern = Int32Array.from({ length: 600 + trial * 37 }, (_unused, index) => (index % 3 === 0 ? 100 + ((index * 31 + trial) % 500) : (index * trial) % 4));
+			const text = Int32Array.from({ length: 500 + trial * 11 }, (_unused, index) => (index % 4 === 0 ? 100 + ((index * 17) % 500) : (index + trial) % 4));
+			expect([trial, bitParallelLcsLength(pattern, text)]).toEqual([trial, dynamicProgrammingLcsLength(pattern, text)]);
+		}
+	});
+
+	it('falls back to the textbook recurrence when even the frequent rows would be too large', () => {
+		// 2,200 elements each 32 times (70,400 positions, 2,200 blocks) need 4.8 Mi entries, past the limit of 4 Mi.
+		const { bitParallelLcsLength, dynamicProgrammingLcsLength } = lcsInternals;
+		const frequent = Int32Array.from({ length: 70_400 }, (_unused, index) => index % 2_200);
+		expect(bitParallelLcsLength(frequent, Int32Array.of(5))).toBeUndefined();
+		expect(dynamicProgrammingLcsLength(frequent, Int32Array.of(5, 6))).toBe(2);
 	});
 });

@@ -72,14 +72,31 @@ describe('levenshteinDistance', () => {
 		}
 	});
 
-	it('falls back to the plain algorithm when the match table would be too large', () => {
-		// 2,100 distinct characters in 66 blocks fit; 12,000 in 375 blocks pass the limit of 4 Mi entries.
+	it('keeps the bit-parallel algorithm for a large alphabet: rare characters get no stored row', () => {
+		// 12,000 distinct characters in 375 blocks: a full table would take 4.5 Mi entries.
 		const { bitParallelDistance, dynamicProgrammingDistance, codePoints } = levenshteinInternals;
-		const manyLetters = codePoints(Array.from({ length: 2100 }, (_unused, index) => String.fromCodePoint(0x4e00 + index)).join(''));
-		expect(bitParallelDistance(manyLetters, manyLetters)).toBe(0);
 		const hugeAlphabet = codePoints(Array.from({ length: 12000 }, (_unused, index) => String.fromCodePoint(0x4e00 + index)).join(''));
-		expect(bitParallelDistance(hugeAlphabet, codePoints('x'))).toBeUndefined();
-		expect(dynamicProgrammingDistance(hugeAlphabet, codePoints('x'))).toBe(12000);
+		expect(bitParallelDistance(hugeAlphabet, codePoints('x'))).toBe(12000);
+		expect(bitParallelDistance(hugeAlphabet, hugeAlphabet)).toBe(0);
+		const shuffled = codePoints(Array.from({ length: 2000 }, (_unused, index) => String.fromCodePoint(0x4e00 + ((index * 7919) % 12000))).join(''));
+		expect(bitParallelDistance(hugeAlphabet, shuffled)).toBe(dynamicProgrammingDistance(hugeAlphabet, shuffled));
+	});
+
+	it('agrees with the plain algorithm when some characters are frequent (stored rows) and others rare', () => {
+		const { bitParallelDistance, dynamicProgrammingDistance } = levenshteinInternals;
+		for (let trial = 0; trial < 20; trial++) {
+			const pattern = Int32Array.from({ length: 600 + trial * 37 }, (_unused, index) => (index % 3 === 0 ? 100 + ((index * 31 + trial) % 500) : (index * trial) % 4));
+			const text = Int32Array.from({ length: 500 + trial * 11 }, (_unused, index) => (index % 4 === 0 ? 100 + ((index * 17) % 500) : (index + trial) % 4));
+			expect([trial, bitParallelDistance(pattern, text)]).toEqual([trial, dynamicProgrammingDistance(pattern, text)]);
+		}
+	});
+
+	it('falls back to the plain algorithm when even the frequent rows would be too large', () => {
+		// 2,200 characters each 32 times (70,400 positions, 2,200 blocks) need 4.8 Mi entries, past the limit of 4 Mi.
+		const { bitParallelDistance, dynamicProgrammingDistance } = levenshteinInternals;
+		const frequent = Int32Array.from({ length: 70_400 }, (_unused, index) => index % 2_200);
+		expect(bitParallelDistance(frequent, Int32Array.of(5))).toBeUndefined();
+		expect(dynamicProgrammingDistance(frequent, Int32Array.of(5))).toBe(70_399);
 	});
 });
 

@@ -1,4 +1,5 @@
 import { createJsonSchemaScorer } from '../../../core/scoring/scorers/jsonSchema';
+import { KEYWORD_CASES } from '../../fixtures/schemaKeywords';
 import { run } from './run';
 
 const person = {
@@ -84,14 +85,23 @@ describe('json_schema scorer', () => {
 		expect(run(negated, 'hello').reason).toMatch(/^not JSON: /);
 	});
 
-	it('flags an error when the schema cannot be applied', () => {
-		const broken = createJsonSchemaScorer('s', { schema: { $ref: '#/$defs/missing' } });
-		expect(run(broken, '{}')).toEqual({
-			score: 0,
-			pass: false,
-			error: true,
-			reason: 'the schema cannot be applied: $ref "#/$defs/missing" does not resolve',
-		});
+	it('refuses a schema that cannot be used when it is built, naming the scorer and where', () => {
+		expect(() => createJsonSchemaScorer('s', { schema: { $ref: '#/$defs/missing' } })).toThrow(
+			's: json_schema "schema" $ref "#/$defs/missing" does not resolve (references are followed only inside the schema; nothing is fetched)',
+		);
+		expect(() => createJsonSchemaScorer('s', { schema: '{"properties": {"age": {"type": "int"}}}' })).toThrow(
+			's: json_schema "schema" is not a valid JSON Schema (draft 2020-12): #/properties/age/type must be equal to one of the allowed values',
+		);
+		expect(() => createJsonSchemaScorer('s', { schema: { type: 'string', pattern: '[' } })).toThrow(/^s: json_schema "schema" cannot be compiled: Invalid regular expression/);
+	});
+
+	it.each(KEYWORD_CASES)('$name: passes an output that meets it, fails one that breaks it with the path', ({ schema, good, bad, violations }) => {
+		const scorer = createJsonSchemaScorer('rule', { schema });
+		expect(run(scorer, JSON.stringify(good))).toMatchObject({ score: 1, pass: true });
+		const result = run(scorer, JSON.stringify(bad));
+		expect(result).toMatchObject({ score: 0, pass: false, details: { violations } });
+		expect(result.error).toBeUndefined();
+		expect(result.reason).toBe(`does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
 	});
 
 	it('refuses a schema that is not an object, naming the scorer', () => {
