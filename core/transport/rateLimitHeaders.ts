@@ -52,14 +52,23 @@ export function readRateLimitHeaders(headers: HeaderSource): RateLimitSnapshot {
 	};
 }
 
-/** `retry-after-ms` first (OpenAI's precise form), then `retry-after` as seconds or an HTTP date. */
-export function readRetryAfterMs(headers: HeaderSource, now: number = Date.now()): number | undefined {
+/**
+ * `retry-after-ms` first (OpenAI's precise form), then `retry-after` as seconds or an HTTP date;
+ * with the header that said so, as it was sent (for messages: `retry-after: 41`).
+ */
+export function readRetryAfter(headers: HeaderSource, now: number = Date.now()): { ms: number; source: string } | undefined {
 	const precise = readNumber(headers, 'retry-after-ms');
-	if (precise !== undefined && precise >= 0) return precise;
+	if (precise !== undefined && precise >= 0) return { ms: precise, source: `retry-after-ms: ${headers.get('retry-after-ms')}` };
 	const raw = headers.get('retry-after');
 	if (raw === null || raw.trim() === '') return undefined;
+	const source = `retry-after: ${raw}`;
 	const seconds = Number(raw);
-	if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+	if (Number.isFinite(seconds)) return seconds >= 0 ? { ms: seconds * 1000, source } : undefined;
 	const date = Date.parse(raw);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	return Number.isNaN(date) ? undefined : { ms: Math.max(0, date - now), source };
+}
+
+/** The wait `readRetryAfter` finds, alone. */
+export function readRetryAfterMs(headers: HeaderSource, now: number = Date.now()): number | undefined {
+	return readRetryAfter(headers, now)?.ms;
 }

@@ -1,4 +1,4 @@
-import { readRateLimitHeaders, readRetryAfterMs, type HeaderSource, type RateLimitSnapshot } from './rateLimitHeaders';
+import { readRateLimitHeaders, readRetryAfter, type HeaderSource, type RateLimitSnapshot } from './rateLimitHeaders';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
 /**
@@ -56,12 +56,10 @@ export function classifyFailure(error: unknown): FailureInfo {
 	const status = (error as { status?: unknown })?.status;
 	const headers = headersOf(error);
 	const rateLimit = headers ? readRateLimitHeaders(headers) : undefined;
-	let retryAfterMs = headers ? readRetryAfterMs(headers) : undefined;
-	let retryAfterSource: string | undefined;
-	if (headers && retryAfterMs !== undefined) {
-		const ms = headers.get('retry-after-ms');
-		retryAfterSource = ms !== null && ms.trim() !== '' ? `retry-after-ms: ${ms}` : `retry-after: ${headers.get('retry-after')}`;
-	} else if (headers && rateLimit && status === 429) {
+	const retryAfter = headers ? readRetryAfter(headers) : undefined;
+	let retryAfterMs = retryAfter?.ms;
+	let retryAfterSource = retryAfter?.source;
+	if (headers && rateLimit && retryAfter === undefined && status === 429) {
 		const hint = resetHint(headers, rateLimit);
 		if (hint) {
 			retryAfterMs = hint.ms;

@@ -142,9 +142,13 @@ export async function withRetries<T>(
 			signal.removeEventListener('abort', abortAttempt);
 		}
 		const why = failure.status === 429 ? `the server answered 429${failure.retryAfterSource ? ` with ${failure.retryAfterSource}` : ' with no retry-after'}` : undefined;
+		// A 429 speaks for the key, not the item: every request on it waits (or fails) with this one.
+		const holdKey = (ms: number) => {
+			if (failure.status === 429) lane.closeFor(ms, demand.model, why);
+		};
 		if (failure.retryAfterMs !== undefined && failure.retryAfterMs > maxRetryAfterMs && failure.retryable) {
 			// The limit belongs to the key: every other request on it fails now too, with the same reason.
-			if (failure.status === 429) lane.closeFor(failure.retryAfterMs, demand.model, why);
+			holdKey(failure.retryAfterMs);
 			return { ok: false, error: new RateLimitWaitError(failure.retryAfterMs, maxRetryAfterMs, why ?? `the server asked to wait (${failure.retryAfterSource})`), attempts: attempt };
 		}
 		if (!failure.retryable || attempt > settings.maxRetries) {
@@ -152,14 +156,13 @@ export async function withRetries<T>(
 		}
 		let delayMs: number;
 		if (failure.retryAfterMs !== undefined) {
-			// The limit belongs to the key, so the server's wait applies to every request on it.
-			if (failure.status === 429) lane.closeFor(failure.retryAfterMs, demand.model, why);
+			holdKey(failure.retryAfterMs);
 			delayMs = failure.retryAfterMs;
 		} else {
 			delayMs = backoffDelayMs(attempt, settings.backoff ?? DEFAULT_BACKOFF, settings.random ?? Math.random);
-			// A bare 429 (many proxies and local servers send no headers) still speaks for the key: every
-			// request on it pauses for this backoff, so all workers slow down together, not each item alone.
-			if (failure.status === 429) lane.closeFor(delayMs, demand.model, why);
+			// A bare 429 (many proxies and local servers send no headers) pauses the key for this backoff,
+			// so all workers slow down together, not each item alone.
+			holdKey(delayMs);
 		}
 		settings.onRetry?.({ index, attempt, delayMs, status: failure.status });
 		await sleep(delayMs, signal);

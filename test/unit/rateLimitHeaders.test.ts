@@ -1,4 +1,4 @@
-import { parseDuration, readRateLimitHeaders, readRetryAfterMs } from '../../core/transport/rateLimitHeaders';
+import { parseDuration, readRateLimitHeaders, readRetryAfter, readRetryAfterMs } from '../../core/transport/rateLimitHeaders';
 
 describe('parseDuration', () => {
 	it.each([
@@ -103,5 +103,19 @@ describe('readRetryAfterMs', () => {
 		expect(readRetryAfterMs(new Headers({ 'retry-after': '  ' }), now)).toBeUndefined();
 		expect(readRetryAfterMs(new Headers({ 'retry-after': 'not a date' }), now)).toBeUndefined();
 		expect(readRetryAfterMs(new Headers({ 'retry-after': '-4' }), now)).toBeUndefined();
+	});
+});
+
+describe('readRetryAfter', () => {
+	const now = Date.UTC(2026, 0, 1);
+	it('names the header the wait came from, as it was sent', () => {
+		expect(readRetryAfter(new Headers({ 'retry-after-ms': '1500', 'retry-after': '2' }), now)).toEqual({ ms: 1500, source: 'retry-after-ms: 1500' });
+		expect(readRetryAfter(new Headers({ 'retry-after': '41' }), now)).toEqual({ ms: 41_000, source: 'retry-after: 41' });
+	});
+	it('names retry-after when an unusable retry-after-ms was passed over', () => {
+		expect(readRetryAfter(new Headers({ 'retry-after-ms': '-5', 'retry-after': '3' }), now)).toEqual({ ms: 3000, source: 'retry-after: 3' });
+	});
+	it('is undefined without a usable header', () => {
+		expect(readRetryAfter(new Headers({ 'retry-after': 'not a date' }), now)).toBeUndefined();
 	});
 });

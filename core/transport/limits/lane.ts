@@ -1,5 +1,5 @@
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
-import { NO_DEMAND, type KeyLimiter, type Permit, type RequestDemand } from './keyLimiter';
+import { type KeyLimiter, type Permit, type RequestDemand } from './keyLimiter';
 import { Semaphore, type RequestVerdict } from './window';
 
 /**
@@ -47,4 +47,3 @@ export const UNLIMITED_LANE: RequestLane = {
 	learnUsage: () => undefined,
 };
 
-export { NO_DEMAND };

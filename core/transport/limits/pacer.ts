@@ -44,7 +44,7 @@ export function newPacerState(): PacerState {
 }
 
 const perMs = (perMinute: number) => perMinute / 60_000;
-/** How many seconds of the rate a bucket holds (redisStore.ts's script uses the same). */
+/** How many seconds of the rate a bucket holds (written into redisStore.ts's script, so both agree). */
 export const BURST_SECONDS = 0.5;
 const burstOf = (perMinute: number) => Math.max(1, (perMinute / 60) * BURST_SECONDS);
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
-import type { Unanswered } from './pacer';
+import { BURST_SECONDS, type Unanswered } from './pacer';
 import { LocalPacingStore, type PacingStore, type TakeResult } from './store';
 
 export interface RedisSettings {
@@ -67,11 +67,11 @@ local function startingLevel(capacity, remaining, unanswered, wasKnown)
 end
 local function setRequests(perMinute, remaining, unanswered)
   local wasKnown = rr ~= nil
-  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * 0.5); rl = startingLevel(rc, remaining, unanswered, wasKnown); rt = now
+  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); rl = startingLevel(rc, remaining, unanswered, wasKnown); rt = now
 end
 local function setTokens(perMinute, remaining, unanswered)
   local wasKnown = tr ~= nil
-  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * 0.5); tl = startingLevel(tc, remaining, unanswered, wasKnown); tt = now
+  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, remaining, unanswered, wasKnown); tt = now
 end
 local function closeFor(ms)
   if ms and ms > 0 then cl = math.max(cl, now + ms) end

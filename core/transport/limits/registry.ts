@@ -68,11 +68,6 @@ export function limiterFor(connection: ConnectionConfig): KeyLimiter {
 	return limiter;
 }
 
-/** Whether limits are shared through Redis in this process, and from which settings. */
-export function sharedLimiterSource(): string | undefined {
-	return sharedRedis()?.settings.source;
-}
-
 /**
  * For tests: forget every limiter and the Redis connection, and read the settings from `settings`
  * (or the environment) on next use.
