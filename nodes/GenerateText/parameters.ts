@@ -5,6 +5,7 @@ import { readField } from '../../core/json/readPath';
 import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
+import { readItemParameter } from '../shared/itemParameter';
 import { numberOption, ParameterError } from '../shared/transportOptions';
 
 function parseJsonParameter(field: string, raw: unknown): unknown {
@@ -33,9 +34,9 @@ function parseStop(raw: unknown): string[] | undefined {
 
 function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 	if (ctx.getNodeParameter('promptSource', index) !== 'messages') {
-		const prompt = String(ctx.getNodeParameter('prompt', index) ?? '');
+		const prompt = String(readItemParameter(ctx, 'prompt', index) ?? '');
 		if (!prompt.trim()) throw new ParameterError('Prompt', 'is empty');
-		return promptMessages(prompt, String(ctx.getNodeParameter('systemMessage', index, '') ?? ''));
+		return promptMessages(prompt, String(readItemParameter(ctx, 'systemMessage', index, '') ?? ''));
 	}
 	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
 	if (!field) throw new ParameterError('Messages Field', 'is empty');
