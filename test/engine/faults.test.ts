@@ -13,20 +13,15 @@ import type { AddressInfo } from 'node:net';
 import { Container } from '@n8n/di';
 import { Logger } from '@n8n/backend-common';
 import { resetLimiters } from '../../core/transport/limits/registry';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import type { IDataObject } from 'n8n-workflow';
 import { outputOf, runError, runWorkflow, taskOf } from './harness';
+import { useTestServer } from './testServer';
 
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 const API_KEY = 'sk-test-faults-1b2c3d4e';
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
@@ -34,7 +29,7 @@ beforeEach(() => {
 
 const items = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => ({ q: `${prefix}-${i}` }));
 const generate = (prefix: string, count: number, continueOnFail: boolean, options: Record<string, unknown> = {}) =>
-	runWorkflow({ parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options }, items: items(count, prefix), credentials: { apiKey: API_KEY, baseUrl }, continueOnFail });
+	runWorkflow({ parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options }, items: items(count, prefix), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl }, continueOnFail });
 
 /** Every item is there, in order, as an answer or as an error naming itself. */
 function expectEachItemEnds(run: Awaited<ReturnType<typeof generate>>, count: number) {
@@ -159,7 +154,7 @@ describe('waits under the cap are said in the log', () => {
 			info.mockRestore();
 		}
 		const line = infos.find((message) => message.startsWith('Rate limit on'));
-		expect(line).toContain(new URL(baseUrl).host);
+		expect(line).toContain(new URL(testServer.baseUrl).host);
 		expect(line).toContain('holds every request on the key for 2 s');
 		expect(line).toContain('retry-after: 2');
 		expect(line).not.toContain(API_KEY);
@@ -201,9 +196,9 @@ const loopParameters = (extra: IDataObject = {}, loopOptions: IDataObject = {}) 
 	...extra,
 });
 const loop = (prefix: string, count: number, continueOnFail: boolean, parameters: IDataObject, credentials: IDataObject = {}) =>
-	runWorkflow({ nodeType: LOOP, parameters, items: items(count, prefix), credentials: { apiKey: API_KEY, baseUrl, ...credentials }, continueOnFail });
+	runWorkflow({ nodeType: LOOP, parameters, items: items(count, prefix), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl, ...credentials }, continueOnFail });
 const score = (rows: IDataObject[], continueOnFail: boolean, scorers: IDataObject[], options: IDataObject = {}) =>
-	runWorkflow({ nodeType: SCORE, parameters: { mode: 'scorers', textField: 'text', scorers: { scorer: scorers }, threshold: 0.5, options }, items: rows, credentials: { apiKey: API_KEY, baseUrl }, continueOnFail });
+	runWorkflow({ nodeType: SCORE, parameters: { mode: 'scorers', textField: 'text', scorers: { scorer: scorers }, threshold: 0.5, options }, items: rows, credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl }, continueOnFail });
 const judge = { name: 'quality', type: 'score_model', model: 'judge', rubric: 'Rate it', rangeMin: 0, rangeMax: 1 };
 const rows = (count: number, prefix = 'row') => Array.from({ length: count }, (_, i) => ({ text: `${prefix}-${i}: the battery lasts ${i} hours`, reference: 'battery life' }));
 /**
@@ -359,14 +354,14 @@ describe('D7: every answer is checked against the shape the node reads', () => {
 		const answers = ['"He,"', '42', '[1, 2]', '{"ok": true}'];
 		server.configure({ answer: ({ lastUserText }) => answers[Number(lastUserText.split('-').pop())] });
 		const parameters = { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', responseFormat: 'json_object', options: {} };
-		const run = await runWorkflow({ parameters, items: items(4, 'obj'), credentials: { apiKey: API_KEY, baseUrl }, continueOnFail: true });
+		const run = await runWorkflow({ parameters, items: items(4, 'obj'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl }, continueOnFail: true });
 		expect(outputOf(run).map((item) => item.json.error ?? item.json.parsed)).toEqual([
 			"Item 0: the model's answer is JSON but not a JSON object (it is a string)",
 			"Item 1: the model's answer is JSON but not a JSON object (it is a number)",
 			"Item 2: the model's answer is JSON but not a JSON object (it is an array)",
 			{ ok: true },
 		]);
-		const off = await runWorkflow({ parameters, items: items(1, 'obj'), credentials: { apiKey: API_KEY, baseUrl } });
+		const off = await runWorkflow({ parameters, items: items(1, 'obj'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl } });
 		expect(runError(off)?.message).toBe("Item 0: the model's answer is JSON but not a JSON object (it is a string)");
 	});
 
@@ -402,7 +397,7 @@ describe('D8: the credential\'s secrets are redacted from everything the node ou
 	it('Generate Text: text, model, candidates and logprob tokens', async () => {
 		echo();
 		const parameters = { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options: { n: 2, logprobs: true } };
-		const run = await runWorkflow({ parameters, items: items(3, 'd8'), credentials: { apiKey: API_KEY, baseUrl, ...secretCredentials } });
+		const run = await runWorkflow({ parameters, items: items(3, 'd8'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl, ...secretCredentials } });
 		const output = outputOf(run);
 		expect(output).toHaveLength(3);
 		expectNoSecret(run.data.resultData);
@@ -426,7 +421,7 @@ describe('D8: the credential\'s secrets are redacted from everything the node ou
 			nodeType: LOOP,
 			parameters: { rewardSource: 'external', model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options: {}, candidatesPerRound: 2, maxRounds: 1, rewardField: 'reward', externalThreshold: 0.9, loopOptions: {} },
 			items: items(1, 'd8x'),
-			credentials: { apiKey: API_KEY, baseUrl, ...secretCredentials },
+			credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl, ...secretCredentials },
 		});
 		expect(outputOf(external, 1)).toHaveLength(2);
 		expectNoSecret(external.data.resultData);
@@ -494,7 +489,7 @@ describe('llama.cpp: usage counted for one choice when n > 1', () => {
 	it('Generate Text flags it in usageNote and gives n8n the estimate', async () => {
 		countOne();
 		const parameters = { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options: { n: 4 } };
-		const run = await runWorkflow({ parameters, items: items(2, 'u'), credentials: { apiKey: API_KEY, baseUrl } });
+		const run = await runWorkflow({ parameters, items: items(2, 'u'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl } });
 		const [first] = outputOf(run);
 		expect(first.json.usage).toMatchObject({ completionTokens: 19 });
 		expect(String(first.json.usageNote)).toMatch(/^the server counted 19 completion tokens for 4 choices whose text alone is at least 56 tokens/);
@@ -505,7 +500,7 @@ describe('llama.cpp: usage counted for one choice when n > 1', () => {
 
 	it('an honest count is not flagged', async () => {
 		const parameters = { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options: { n: 4 } };
-		const run = await runWorkflow({ parameters, items: items(2, 'honest'), credentials: { apiKey: API_KEY, baseUrl } });
+		const run = await runWorkflow({ parameters, items: items(2, 'honest'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl } });
 		expect(outputOf(run)[0].json).not.toHaveProperty('usageNote');
 	});
 
@@ -529,7 +524,7 @@ describe('D11: node-wide settings are checked once, before any request, and blam
 	];
 	it.each(cases)('%s, in all three nodes', async (_name, options, message) => {
 		const runs = (continueOnFail: boolean) => [
-			runWorkflow({ parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options }, items: items(5, 'd11'), credentials: { apiKey: API_KEY, baseUrl }, continueOnFail }),
+			runWorkflow({ parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', options }, items: items(5, 'd11'), credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl }, continueOnFail }),
 			loop('d11', 5, continueOnFail, loopParameters({ options })),
 			score(rows(5), continueOnFail, [judge], options),
 		];

@@ -1,22 +1,17 @@
 import type { IBinaryData, IDataObject, INode } from 'n8n-workflow';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { CODE_TYPE, NODE_NAME, outputOf, runError, runWorkflow } from './harness';
+import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({ fineTuning: { stepMs: 10 } });
 	server.reset();
 });
 
-const credentials = () => ({ apiKey: 'sk-ft-engine-1234567', baseUrl });
-const together = () => ({ togetherAiApi: { apiKey: 'together-engine-key', baseUrl } });
+const credentials = () => ({ apiKey: 'sk-ft-engine-1234567', baseUrl: testServer.baseUrl });
+const together = () => ({ togetherAiApi: { apiKey: 'together-engine-key', baseUrl: testServer.baseUrl } });
 const fileText = (binary: IBinaryData | undefined) => Buffer.from(binary?.data ?? '', 'base64').toString('utf8');
 const lines = (binary: IBinaryData | undefined) => fileText(binary).trim().split('\n').map((line) => JSON.parse(line));
 const node = (name: string, parameters: IDataObject, position: number, extra: Partial<INode> = {}): INode => ({
@@ -175,7 +170,7 @@ describe('Fine-Tune in n8n\'s engine', () => {
 
 	it('cancels a running job, and says what a provider lacks', async () => {
 		server.configure({ fineTuning: { stepMs: 10_000 } });
-		const file = await fetch(`${baseUrl}/files`, { method: 'POST', body: (() => { const f = new FormData(); f.append('purpose', 'fine-tune'); f.append('file', new Blob(['{}']), 't.jsonl'); return f; })() }).then((r) => r.json() as Promise<{ id: string }>);
+		const file = await fetch(`${testServer.baseUrl}/files`, { method: 'POST', body: (() => { const f = new FormData(); f.append('purpose', 'fine-tune'); f.append('file', new Blob(['{}']), 't.jsonl'); return f; })() }).then((r) => r.json() as Promise<{ id: string }>);
 		const created = await runWorkflow({ nodeType: NODE, parameters: { provider: 'openai', operation: 'createJob', model: 'm', trainingFile: file.id, method: 'supervised' }, items: [{}], credentials: credentials() });
 		const id = String(outputOf(created)[0].json.id);
 		const cancelled = await runWorkflow({ nodeType: NODE, parameters: { provider: 'openai', operation: 'cancelJob', jobId: id }, items: [{}], credentials: credentials() });

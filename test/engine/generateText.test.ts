@@ -1,24 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { outputOf, runError, runWorkflow, startWorkflow, taskOf } from './harness';
+import { useTestServer } from './testServer';
 
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 const API_KEY = 'sk-test-engine-4f1c9a7e2b';
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
 });
 
-const credentials = (extra: IDataObject = {}) => ({ apiKey: API_KEY, baseUrl, ...extra });
+const credentials = (extra: IDataObject = {}) => ({ apiKey: API_KEY, baseUrl: testServer.baseUrl, ...extra });
 const promptParameters = (options: IDataObject = {}, extra: IDataObject = {}) => ({
 	model: MODEL,
 	promptSource: 'prompt',
@@ -361,7 +355,7 @@ describe('Generate Text in n8n\'s engine', () => {
 	});
 
 	it('sends no Authorization header when a local server needs no key', async () => {
-		const run = await runWorkflow({ parameters: promptParameters(), items: itemsNamed(1), credentials: { baseUrl, apiKey: '' } });
+		const run = await runWorkflow({ parameters: promptParameters(), items: itemsNamed(1), credentials: { baseUrl: testServer.baseUrl, apiKey: '' } });
 		expect(outputOf(run)[0].json.text).toBe('Echo: item-0');
 		expect(server.received[0].headers.authorization).toBeUndefined();
 	});

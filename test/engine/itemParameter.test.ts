@@ -1,17 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { fieldReferencePath } from '../../nodes/shared/itemParameter';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { outputOf, runWorkflow } from './harness';
+import { useTestServer } from './testServer';
 
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 
 describe('which parameter values are read straight from the item', () => {
 	it.each([
@@ -64,7 +59,7 @@ describe('a field reference gives what n8n\'s evaluator gives', () => {
 		const run = await runWorkflow({
 			parameters: { model: MODEL, promptSource: 'prompt', prompt, systemMessage: system, options: { concurrency: 1 } },
 			items,
-			credentials: { apiKey: 'sk-item-parameter-test', baseUrl },
+			credentials: { apiKey: 'sk-item-parameter-test', baseUrl: testServer.baseUrl },
 			continueOnFail: true,
 		});
 		const sent = server.received.map((request) => (request.body as IDataObject).messages);

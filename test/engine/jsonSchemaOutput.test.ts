@@ -4,18 +4,13 @@
  * the failing path; a schema that cannot be used is a clear error before any request is sent.
  */
 import { KEYWORD_CASES } from '../fixtures/schemaKeywords';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { outputOf, runError, runWorkflow } from './harness';
+import { useTestServer } from './testServer';
 
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
@@ -43,7 +38,7 @@ describe('Generate Text JSON Schema output in n8n\'s engine', () => {
 			},
 		});
 		const items = KEYWORD_CASES.flatMap((c, index) => ['good', 'bad'].map((answer) => ({ case: index, answer, schema: c.schema })));
-		const run = await runWorkflow({ parameters, items, credentials: { apiKey: 'sk-schema-0000', baseUrl }, continueOnFail: true });
+		const run = await runWorkflow({ parameters, items, credentials: { apiKey: 'sk-schema-0000', baseUrl: testServer.baseUrl }, continueOnFail: true });
 		expect(runError(run)).toBeUndefined();
 		const output = outputOf(run);
 		expect(output).toHaveLength(items.length);
@@ -66,7 +61,7 @@ describe('Generate Text JSON Schema output in n8n\'s engine', () => {
 				{ case: 0, answer: 'good', schema: { type: 'object', properties: { rating: { type: 'int' } } } },
 				{ case: 0, answer: 'good', schema: { $ref: '#/$defs/missing' } },
 			],
-			credentials: { apiKey: 'sk-schema-0000', baseUrl },
+			credentials: { apiKey: 'sk-schema-0000', baseUrl: testServer.baseUrl },
 			continueOnFail: true,
 		});
 		expect(outputOf(run).map((item) => item.json.error)).toEqual([
@@ -75,7 +70,7 @@ describe('Generate Text JSON Schema output in n8n\'s engine', () => {
 		]);
 		expect(server.counters.chatRequests).toBe(0);
 
-		const stopped = await runWorkflow({ parameters, items: [{ case: 0, answer: 'good', schema: { $schema: 'http://json-schema.org/draft-04/schema#' } }], credentials: { apiKey: 'sk-schema-0000', baseUrl } });
+		const stopped = await runWorkflow({ parameters, items: [{ case: 0, answer: 'good', schema: { $schema: 'http://json-schema.org/draft-04/schema#' } }], credentials: { apiKey: 'sk-schema-0000', baseUrl: testServer.baseUrl } });
 		expect(runError(stopped)?.message).toMatch(/^Item 0: JSON Schema: \$schema "http:\/\/json-schema.org\/draft-04\/schema#" is not a draft this package checks/);
 		expect(server.counters.chatRequests).toBe(0);
 	});

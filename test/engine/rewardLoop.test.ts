@@ -1,23 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
-import { MockOpenAiServer, type ChatBody } from '../server/mockOpenAiServer';
+import type { ChatBody } from '../server/mockOpenAiServer';
 import { CODE_TYPE, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, startWorkflow, taskOf } from './harness';
+import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.rewardLoop';
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
 });
 
-const credentials = () => ({ apiKey: 'sk-loop-engine-0a1b2c3d', baseUrl });
+const credentials = () => ({ apiKey: 'sk-loop-engine-0a1b2c3d', baseUrl: testServer.baseUrl });
 const userTurns = (body: ChatBody) => (body.messages ?? []).filter((m) => m.role === 'user').length;
 /** The round a refine prompt belongs to, told by the previous best answer it carries. */
 const roundOf = (body: ChatBody, answers: string[]) => {

@@ -4,27 +4,23 @@
  * Every test here failed against the code before the fix.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { MockOpenAiServer, type ChatBody } from '../server/mockOpenAiServer';
+import type { ChatBody } from '../server/mockOpenAiServer';
 import { CODE_TYPE, loadPackage, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, startWorkflow, taskOf } from './harness';
+import { useTestServer } from './testServer';
 
 const LOOP = 'n8n-nodes-reward-loop.rewardLoop';
 const SCORE = 'n8n-nodes-reward-loop.scoreOutput';
 const GENERATE = 'n8n-nodes-reward-loop.generateText';
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
 });
 
-const credentials = () => ({ apiKey: 'sk-loop-engine-7f6e5d4c', baseUrl });
+const credentials = () => ({ apiKey: 'sk-loop-engine-7f6e5d4c', baseUrl: testServer.baseUrl });
 const schemaNameOf = (body: ChatBody) => body.response_format?.json_schema?.name;
 const isJudge = (body: ChatBody) => ['score', 'label', 'best_candidate'].includes(String(schemaNameOf(body)));
 const judgeBodies = () => server.received.map((r) => r.body as ChatBody).filter(isJudge);

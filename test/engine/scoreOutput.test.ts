@@ -3,25 +3,21 @@ import { textBleu } from '../../core/scoring/metrics/bleu';
 import { fuzzyRatio } from '../../core/scoring/metrics/levenshtein';
 import { rouge } from '../../core/scoring/metrics/rouge';
 import { CANDIDATE_CLOSE, CANDIDATE_OPEN } from '../../core/scoring/judges/hardening';
-import { hashedEmbedding, MockOpenAiServer, type ChatBody } from '../server/mockOpenAiServer';
+import { hashedEmbedding, type ChatBody } from '../server/mockOpenAiServer';
 import { outputOf, runError, runWorkflow, taskOf } from './harness';
+import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.scoreOutput';
 const API_KEY = 'sk-score-engine-5e7d1c3b9a';
 
-let server: MockOpenAiServer;
-let baseUrl: string;
-beforeAll(async () => {
-	server = new MockOpenAiServer();
-	baseUrl = await server.start();
-});
-afterAll(async () => server.stop());
+const testServer = useTestServer();
+const { server } = testServer;
 beforeEach(() => {
 	server.configure({});
 	server.reset();
 });
 
-const credentials = () => ({ apiKey: API_KEY, baseUrl });
+const credentials = () => ({ apiKey: API_KEY, baseUrl: testServer.baseUrl });
 const scorers = (...entries: IDataObject[]) => ({ scorer: entries });
 const run = (parameters: IDataObject, items: IDataObject[], extra: { credentials?: ICredentialDataDecryptedObject; continueOnFail?: boolean } = {}) =>
 	runWorkflow({ nodeType: NODE, parameters: { mode: 'scorers', textField: 'text', ...parameters }, items, ...extra });
