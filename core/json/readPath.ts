@@ -3,7 +3,11 @@
  * never found). `readField` first tries the whole name as one key, for fields whose names hold dots.
  */
 export function readPath(root: unknown, path: string): unknown {
-	const keys = path.match(/[^.[\]]+/g) ?? [];
+	return readKeys(root, path.match(/[^.[\]]+/g) ?? []);
+}
+
+/** The value under `keys`, one own property at a time; undefined as soon as one is missing. */
+export function readKeys(root: unknown, keys: readonly string[]): unknown {
 	let value = root;
 	for (const key of keys) {
 		if (value === null || value === undefined || typeof value !== 'object') return undefined;

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { readKeys } from '../../core/json/readPath';
 
 /**
  * A parameter whose whole value is one reference to a field of the item (`={{ $json.question }}`,
@@ -26,15 +27,6 @@ export function fieldReferencePath(raw: string): string[] | null {
 	return path;
 }
 
-function ownValueAt(root: unknown, path: string[]): unknown {
-	let value = root;
-	for (const key of path) {
-		if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-		value = (value as Record<string, unknown>)[key];
-	}
-	return value;
-}
-
 /**
  * `ctx.getNodeParameter(name, index, fallback)` for a top-level string parameter, without n8n's
  * evaluator when the value is one field reference whose field holds a string, number or boolean.
@@ -44,7 +36,7 @@ export function readItemParameter(ctx: IExecuteFunctions, name: string, index: n
 	if (typeof raw === 'string') {
 		const path = fieldReferencePath(raw);
 		if (path) {
-			const value = ownValueAt(ctx.getInputData()[index]?.json, path);
+			const value = readKeys(ctx.getInputData()[index]?.json, path);
 			if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
 		}
 	}
