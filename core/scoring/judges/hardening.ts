@@ -78,8 +78,9 @@ export function judgeRequestBody(call: JudgeCall): Record<string, unknown> {
 export async function askJudge(models: ModelServices, call: JudgeCall, signal?: AbortSignal): Promise<JudgeReply> {
 	const schema = compileJsonSchema(call.schema);
 	const body = judgeRequestBody(call);
-	// A grader's sampling_params reach the request as they are: the API's limits are checked first.
-	const problem = chatBodyProblem(body, (field) => (field.startsWith('response_format') ? `the judge's schema "${call.schemaName}"` : `sampling_params.${field}`));
+	// A grader's sampling_params reach the request as they are: the API's limits are checked first
+	// (the judges' own strict schemas keep strict mode's rules: test/unit/strictSchema.test.ts).
+	const problem = call.samplingParams ? chatBodyProblem(call.samplingParams, (field) => `sampling_params.${field}`) : undefined;
 	if (problem) throw new ChatOptionError(`model "${call.model}": ${problem}`);
 	const answer = await models.chat(body, signal);
 	if (answer.refusal && !answer.text) return { ok: false, problem: `the judge refused: ${answer.refusal}`, answer };
