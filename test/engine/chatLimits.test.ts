@@ -106,25 +106,26 @@ describe('Stop sequences', () => {
 		});
 	const sentStop = (i: number) => bodies().find((body) => JSON.stringify(body.messages).includes(`stop-${i}`))?.stop;
 
-	it('at most 4 in either form; only a JSON array of strings is the array form', async () => {
-		const run = await runStop([
-			'["a", "b", "c", "d", "e"]',
-			'a\nb\nc\nd\ne',
-			['a', 'b', 'c', 'd', 'e'],
-			'[/INST]\n</s>',
-			'["END", "###"]',
-			'["a", 1]',
-			'[INST]',
-			['x', 'y'],
+	it('at most 4 in either form', async () => {
+		const run = await runStop(['["a", "b", "c", "d", "e"]', 'a\nb\nc\nd\ne', ['a', 'b', 'c', 'd', 'e'], '["a", "b", "c", "d"]']);
+		expect(outputOf(run).map((item) => item.json.error)).toEqual([
+			'Item 0: Stop Sequences: 5 entries, more than the limit of 4',
+			'Item 1: Stop Sequences: 5 entries, more than the limit of 4',
+			'Item 2: Stop Sequences: 5 entries, more than the limit of 4',
+			undefined,
 		]);
-		const errors = outputOf(run).map((item) => item.json.error);
-		expect(errors.slice(0, 3)).toEqual([0, 1, 2].map((i) => `Item ${i}: Stop Sequences: 5 entries, more than the limit of 4`));
-		expect(errors.slice(3)).toEqual([undefined, undefined, undefined, undefined, undefined]);
-		expect(sentStop(3)).toEqual(['[/INST]', '</s>']);
-		expect(sentStop(4)).toEqual(['END', '###']);
-		expect(sentStop(5)).toEqual(['["a", 1]']);
-		expect(sentStop(6)).toEqual(['[INST]']);
-		expect(sentStop(7)).toEqual(['x', 'y']);
+		expect(bodies()).toHaveLength(1);
+		expect(sentStop(3)).toEqual(['a', 'b', 'c', 'd']);
+	});
+
+	it('only a value that parses as a JSON array of strings is the array form: [/INST] is a stop sequence', async () => {
+		const run = await runStop(['[/INST]\n</s>', '["END", "###"]', '["a", 1]', '[INST]', ['x', 'y']]);
+		expect(outputOf(run).map((item) => item.json.error)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+		expect(sentStop(0)).toEqual(['[/INST]', '</s>']);
+		expect(sentStop(1)).toEqual(['END', '###']);
+		expect(sentStop(2)).toEqual(['["a", 1]']);
+		expect(sentStop(3)).toEqual(['[INST]']);
+		expect(sentStop(4)).toEqual(['x', 'y']);
 		expect(bodies()).toHaveLength(5);
 	});
 });
