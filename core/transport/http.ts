@@ -121,7 +121,9 @@ function entryText(entry: unknown): string | undefined {
 	const words = nonEmpty(record.message) ?? nonEmpty(record.msg) ?? nonEmpty(record.detail) ?? nonEmpty(record.title) ?? nonEmpty(record.reason) ?? nested;
 	if (!words) return undefined;
 	const where = whereOf(record);
-	return where && !words.includes(where) ? `${where}: ${words}` : words;
+	// Prism's words already name the property ("Request body property seed must be <= …").
+	const named = where?.split(/[./]/).filter(Boolean).pop();
+	return where && !(named && words.includes(named)) ? `${where}: ${words}` : words;
 }
 
 /** A problem's list of errors: an array (strings or objects), or a map of field → message(s). */
@@ -138,7 +140,7 @@ function errorsText(errors: unknown): string | undefined {
 			if (messages.length) parts.push(`${field}: ${messages.join(', ')}`);
 		}
 	}
-	return parts.length ? parts.join('; ') : undefined;
+	return parts.length ? [...new Set(parts)].join('; ') : undefined;
 }
 
 /**

@@ -267,7 +267,7 @@ export const fineTuneProperties: INodeProperties[] = [
 		displayName: 'Limit',
 		name: 'limit',
 		type: 'number',
-		typeOptions: numberTypeOptions(OPENAI.listLimit, { numberPrecision: 0 }),
+		typeOptions: { ...numberTypeOptions(OPENAI.listLimit, { numberPrecision: 0 }) },
 		default: 50,
 		description: 'Max number of results to return',
 		displayOptions: ops('listJobs', 'listEvents', 'listCheckpoints'),

@@ -16,6 +16,11 @@ describe('the server\'s reason from an error body', () => {
 		['problem+json errors list', { title: 'Invalid request', errors: [{ detail: 'must be <= 50', pointer: '/hyperparameters/n_epochs' }, 'suffix is too long'] }, 'Invalid request: /hyperparameters/n_epochs: must be <= 50; suffix is too long'],
 		['problem+json errors map', { title: 'Invalid', errors: { suffix: ['too long', 'bad character'], seed: 'negative' } }, 'Invalid: suffix: too long, bad character; seed: negative'],
 		['Prism validation', { title: 'Invalid request', detail: 'Not valid.', validation: [{ location: ['body', 'seed'], severity: 'Error', code: 'maximum', message: 'must be <= 2147483647' }] }, 'Invalid request: Not valid.: body.seed: must be <= 2147483647'],
+		[
+			'Prism, whose words name the property, once per entry',
+			{ title: 'Invalid request', detail: 'Not valid.', validation: [1, 2].map(() => ({ location: ['body', 'top_logprobs'], message: 'Request body property top_logprobs must be <= 20' })) },
+			'Invalid request: Not valid.: Request body property top_logprobs must be <= 20',
+		],
 		['RFC 7807 invalid-params', { title: 'Bad params', 'invalid-params': [{ name: 'limit', reason: 'must be positive' }] }, 'Bad params: limit: must be positive'],
 		['FastAPI detail text', { detail: 'Not Found' }, 'Not Found'],
 		['FastAPI detail list', { detail: [{ loc: ['body', 'n_epochs'], msg: 'Input should be <= 20', type: 'less_than_equal' }] }, 'body.n_epochs: Input should be <= 20'],

@@ -64,7 +64,7 @@ function oneOf<T extends string>(label: string, value: unknown, allowed: readonl
 
 function hyperparameter(limit: NumberLimit | undefined, label: string, raw: unknown) {
 	// A provider without the option (Together has no multiplier) says so itself when a number is given.
-	if (!limit) return valueOf(autoNumber({ label, field: label }, raw));
+	if (!limit) return valueOf(autoNumber({ label, field: label, source: 'the provider (checkJob)' }, raw));
 	return valueOf(autoNumber(limit, raw));
 }
 
