@@ -47,7 +47,10 @@ export interface JudgeCall {
 	messages: Array<{ role: 'system' | 'developer' | 'user' | 'assistant'; content: string }>;
 	schemaName: string;
 	schema: JsonSchema;
-	/** Extra sampling parameters (OpenAI graders' sampling_params); temperature stays 0 unless set here. */
+	/**
+	 * Extra sampling fields under chat completion's names (a grader's sampling_params, renamed where
+	 * the two differ by graders.ts's chatSamplingParams); temperature stays 0 unless set here.
+	 */
 	samplingParams?: Record<string, unknown>;
 }
 
