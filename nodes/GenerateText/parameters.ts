@@ -32,10 +32,24 @@ function parseStop(raw: unknown): string[] | undefined {
 	return lines;
 }
 
+/**
+ * Why a text parameter came out empty: a fixed value that is empty, or an expression that gave
+ * nothing for this item (a field the item does not have, or an empty one), which is said with the
+ * expression so that the field can be checked.
+ */
+function emptyBecause(raw: unknown): string {
+	if (typeof raw === 'string' && raw.startsWith('=') && raw.slice(1).trim()) {
+		const expression = raw.slice(1).trim();
+		const shown = expression.length > 120 ? `${expression.slice(0, 120)}…` : expression;
+		return `is empty: the expression ${shown} gave an empty text for this item (does the item have that field, and is it filled?)`;
+	}
+	return 'is empty: type the prompt, or an expression such as {{ $json.question }}';
+}
+
 function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 	if (ctx.getNodeParameter('promptSource', index) !== 'messages') {
 		const prompt = String(readItemParameter(ctx, 'prompt', index) ?? '');
-		if (!prompt.trim()) throw new ParameterError('Prompt', 'is empty');
+		if (!prompt.trim()) throw new ParameterError('Prompt', emptyBecause(ctx.getNode().parameters.prompt));
 		return promptMessages(prompt, String(readItemParameter(ctx, 'systemMessage', index, '') ?? ''));
 	}
 	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
