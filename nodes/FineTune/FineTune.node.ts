@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { CREDENTIAL_NAME } from '../shared/connection';
-import { CREDENTIAL_TEST, credentialTestMethods } from '../shared/credentialTest';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { describeFailure } from '../shared/failures';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
 import { runBuildDataset, runValidate } from './actions/dataset';
@@ -22,7 +21,7 @@ export class FineTune implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: CREDENTIAL_NAME, testedBy: CREDENTIAL_TEST, required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
+			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
 			{ name: TOGETHER_CREDENTIAL, required: true, displayOptions: { show: { provider: ['together'], operation: JOB_OPERATIONS } } },
 		],
 		properties: fineTuneProperties,

@@ -11,8 +11,8 @@ import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { OutputError } from '../../core/generate/result';
-import { CREDENTIAL_NAME, connectionOf, endpointOf, secretsOf } from '../shared/connection';
-import { CREDENTIAL_TEST, credentialTestMethods } from '../shared/credentialTest';
+import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
@@ -36,7 +36,7 @@ export class GenerateText implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_NAME, testedBy: CREDENTIAL_TEST, required: true }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true }],
 		properties: generateTextProperties,
 	};
 

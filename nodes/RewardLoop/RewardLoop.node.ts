@@ -17,13 +17,13 @@ import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
-import { CREDENTIAL_NAME, connectionOf, endpointOf, secretsOf } from '../shared/connection';
-import { CREDENTIAL_TEST, credentialTestMethods } from '../shared/credentialTest';
+import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
-import { runController, withItemSignal } from '../../core/loop/itemSignal';
+import { withItemSignal } from '../../core/loop/itemSignal';
 import { RefusalGate } from '../../core/loop/refusals';
 import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
@@ -44,7 +44,7 @@ export class RewardLoop implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter["rewardSource"] === "external" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Score me" }] : [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }] }}`,
-		credentials: [{ name: CREDENTIAL_NAME, testedBy: CREDENTIAL_TEST, required: true }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true }],
 		properties: rewardLoopProperties,
 	};
 
@@ -75,8 +75,6 @@ export class RewardLoop implements INodeType {
 		const refusals = new RefusalGate();
 		const generate = (request: GenerateRequest, signal: AbortSignal, item: number) =>
 			refusals.send(item, buildChatParams(request) as unknown as Record<string, unknown>, signal, (gated) => generateOrThrow(chat, request, lane, gated, retry));
-		// Aborted when the node returns: nothing an item started is left running.
-		const stopRun = runController();
 		try {
 			// A loop that failed on a request carries that request's error, with its attempts.
 			const failureText = (error: unknown) => describeFailure(error instanceof LoopError && error.reason !== undefined ? error.reason : error, 0, secrets, endpoint);
@@ -86,7 +84,6 @@ export class RewardLoop implements INodeType {
 					generate,
 					critique: (model, messages, answer, feedback, signal) => askCritique(models, model, messages, answer, feedback, signal),
 					cancelSignal,
-					runSignal: stopRun.signal,
 					concurrency: settings.concurrency,
 					continueOnFail,
 					failureText,
@@ -120,7 +117,7 @@ export class RewardLoop implements INodeType {
 						loop,
 						// One signal per item: its requests may be many, and those still running when it fails are aborted.
 						run: (jobSignal) =>
-							withItemSignal([jobSignal, stopRun.signal], (signal) => {
+							withItemSignal(jobSignal, (signal) => {
 								const deps: LoopDeps = {
 									generate: (roundRequest) => generate(roundRequest, signal, index),
 									scoreRound: (samples) => scoreCandidateSet(plan, samples, { item: json, signal, models, customValues }),
@@ -173,7 +170,6 @@ export class RewardLoop implements INodeType {
 			if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
 			return [redactItems(done, secrets)];
 		} finally {
-			stopRun.abort();
 			// Idle keep-alive sockets would otherwise wait for the server to close them.
 			chat.close();
 			http.close();

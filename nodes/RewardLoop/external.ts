@@ -52,8 +52,6 @@ interface Helpers {
 	generate(request: GenerateRequest, signal: AbortSignal, item: number): Promise<GenerateResult>;
 	critique(model: string | undefined, messages: ChatMessage[], answer: string, feedback: string, signal: AbortSignal): Promise<{ text: string; usage: TokenUsage }>;
 	cancelSignal: AbortSignal | undefined;
-	/** The node run's signal, aborted when the node returns. */
-	runSignal: AbortSignal;
 	concurrency: number;
 	continueOnFail: boolean;
 	failureText(error: unknown): string;
@@ -201,7 +199,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 
 	let outcomes;
 	try {
-		outcomes = await runScheduled(jobs.length, (position, { signal }) => withItemSignal([signal, helpers.runSignal], (itemSignal) => jobs[position].run(itemSignal, jobs[position].spent)), {
+		outcomes = await runScheduled(jobs.length, (position, { signal }) => withItemSignal(signal, (itemSignal) => jobs[position].run(itemSignal, jobs[position].spent)), {
 			concurrency: helpers.concurrency,
 			maxRetries: 0,
 			signal: helpers.cancelSignal,

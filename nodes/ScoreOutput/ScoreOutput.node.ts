@@ -14,12 +14,12 @@ import { createHttpClient, type HttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, endpointOf, secretsOf } from '../shared/connection';
-import { CREDENTIAL_TEST, credentialTestMethods } from '../shared/credentialTest';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import type { Endpoint } from '../shared/failures';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
-import { runController, withItemSignal } from '../../core/loop/itemSignal';
+import { withItemSignal } from '../../core/loop/itemSignal';
 import { openLane } from '../shared/lane';
 import { readRunSettings, type RunSettings } from '../shared/transportOptions';
 import { scoreOutputProperties } from './description';
@@ -39,7 +39,7 @@ export class ScoreOutput implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter["route"] ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Pass" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Fail" }] : ["${NodeConnectionTypes.Main}"] }}`,
-		credentials: [{ name: CREDENTIAL_NAME, testedBy: CREDENTIAL_TEST, required: false }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: false }],
 		properties: scoreOutputProperties,
 	};
 
@@ -132,11 +132,11 @@ export class ScoreOutput implements INodeType {
 		} else {
 			let outcomes;
 			// Aborted when the node returns: a failed item's other judges (which no item waits for any more) stop with it.
-			const stopRun = runController();
+			const leftRunning = new Set<AbortController>();
 			try {
 				// One signal per item, which its judges may all listen to; a call other items share outlives the item.
 				const scoreScheduled = (position: number, signal: AbortSignal) =>
-					withItemSignal([signal, stopRun.signal], (itemSignal) => Promise.resolve(scoreOne(pending[position], itemSignal)), { abortAtEnd: false });
+					withItemSignal(signal, (itemSignal) => Promise.resolve(scoreOne(pending[position], itemSignal)), { abortAtEnd: false, leftRunning });
 				outcomes = await runScheduled(pending.length, (position, { signal }) => scoreScheduled(position, signal), {
 					concurrency: settings.concurrency,
 					maxRetries: 0,
@@ -150,7 +150,7 @@ export class ScoreOutput implements INodeType {
 				if (error instanceof CancelledError) throw nodeError(this, error.message);
 				throw nodeError(this, describeFailure(error, 0, secrets, endpoint));
 			} finally {
-				stopRun.abort();
+				for (const item of leftRunning) item.abort();
 				chat?.close();
 				http?.close();
 			}

@@ -8,7 +8,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialsDecrypted, IDataObject, INodeCredentialTestResult, INodeListSearchResult, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, INodeCredentialTestResult, INodeListSearchResult, INodeType } from 'n8n-workflow';
 import { loadPackage, outputOf, runError, runWorkflow } from './harness';
 import { useTestServer } from './testServer';
 
@@ -133,7 +133,7 @@ describe('the model list and the credential test', () => {
 	it('the credential test names the URL and the credential, and passes against a working server', async () => {
 		const test = (await nodeType('generateText')).methods?.credentialTest?.openAiCompatibleApiTest as (this: unknown, credential: ICredentialsDecrypted) => Promise<INodeCredentialTestResult>;
 		expect(test).toBeDefined();
-		const credential = (data: IDataObject): ICredentialsDecrypted => ({ id: 'c1', name: 'My Local Server', type: 'openAiCompatibleApi', data });
+		const credential = (data: ICredentialDataDecryptedObject): ICredentialsDecrypted => ({ id: 'c1', name: 'My Local Server', type: 'openAiCompatibleApi', data });
 		const url = await closedPortUrl();
 		const refused = await test.call({}, credential({ apiKey: API_KEY, baseUrl: url }));
 		expect(refused.status).toBe('Error');
