@@ -34,14 +34,12 @@ function parseStop(raw: unknown): string[] | undefined {
 
 /**
  * Why a text parameter came out empty: a fixed value that is empty, or an expression that gave
- * nothing for this item (a field the item does not have, or an empty one), which is said with the
- * expression so that the field can be checked.
+ * nothing for this item (a field the item does not have, or an empty one). The expression itself is
+ * not repeated: the field shows it, and n8n's evaluator and the direct field read must say the same.
  */
 function emptyBecause(raw: unknown): string {
 	if (typeof raw === 'string' && raw.startsWith('=') && raw.slice(1).trim()) {
-		const expression = raw.slice(1).trim();
-		const shown = expression.length > 120 ? `${expression.slice(0, 120)}…` : expression;
-		return `is empty: the expression ${shown} gave an empty text for this item (does the item have that field, and is it filled?)`;
+		return 'is empty: its expression gave an empty text for this item (does the item have the field it reads, and is it filled?)';
 	}
 	return 'is empty: type the prompt, or an expression such as {{ $json.question }}';
 }

@@ -159,7 +159,7 @@ describe('the model list and the credential test', () => {
 describe('other texts', () => {
 	it('an empty prompt expression says that the expression came out empty', async () => {
 		const run = await runWorkflow({ parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.question }}', options: {} }, items: [{ q: 'no question field' }], credentials: { apiKey: API_KEY, baseUrl: testServer.baseUrl } });
-		expect(runError(run)?.message).toBe('Item 0: Prompt: is empty: the expression {{ $json.question }} gave an empty text for this item (does the item have that field, and is it filled?)');
+		expect(runError(run)?.message).toBe('Item 0: Prompt: is empty: its expression gave an empty text for this item (does the item have the field it reads, and is it filled?)');
 		expect(server.counters.chatRequests).toBe(0);
 	});
 
