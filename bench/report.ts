@@ -47,6 +47,19 @@ export interface BenchDocument {
 	};
 	traffic?: TrafficResult;
 	scenarios: ScenarioResult[];
+	/**
+	 * Parts not run this time but carried over from the previous RESULTS.json by `--update`, with the
+	 * run that measured them, so a rerun of one part neither drops the others nor passes them off as new.
+	 */
+	carried?: Partial<Record<BenchPart, { date: string; commit: string }>>;
+}
+
+export type BenchPart = 'sideBySide' | 'traffic' | 'scenarios';
+
+/** The line under a section heading when that section was carried over from an earlier run. */
+function carriedLine(document: BenchDocument, part: BenchPart): string[] {
+	const from = document.carried?.[part];
+	return from ? [`*Carried over from the run of ${from.date} (commit ${from.commit}); not measured again in this run.*`, ''] : [];
 }
 
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
@@ -69,7 +82,9 @@ export function renderResults(document: BenchDocument): string {
 	out.push('# Benchmark results');
 	out.push('');
 	out.push(
-		`Written by \`${document.command}\` (bench/run.ts) on ${document.date}; every figure below is measured in that run, nothing is typed by hand.` +
+		`Written by \`${document.command}\` (bench/run.ts) on ${document.date}; every figure below is measured in that run` +
+			(document.carried && Object.keys(document.carried).length > 0 ? ' or, where its section says so, in the earlier run it was carried over from' : '') +
+			', nothing is typed by hand.' +
 			(document.mode === 'quick' ? ' **Quick mode**: small counts and one run each, a smoke test of the suite; its timings say nothing and its verdicts on timings do not count.' : ''),
 	);
 	out.push('');
@@ -99,6 +114,7 @@ export function renderResults(document: BenchDocument): string {
 	if (side) {
 		out.push('## 1. Side by side in real n8n');
 		out.push('');
+		out.push(...carriedLine(document, 'sideBySide'));
 		out.push(
 			`${side.count} items (Manual Trigger → Set → Split Out → the contestant), the test server answering after ${side.latencyMs} ms, one \`n8n execute\` per run. ` +
 				`Node time is the contestant node's own \`executionTime\` from n8n's run data (read from n8n's database, so failed executions count too); ` +
@@ -162,6 +178,7 @@ export function renderResults(document: BenchDocument): string {
 	if (traffic) {
 		out.push('## 1b. Real traffic in real n8n');
 		out.push('');
+		out.push(...carriedLine(document, 'traffic'));
 		out.push(
 			'n8n in server mode (and in queue mode with two workers and Redis), each workflow Webhook → Set → Split Out → the nodes, answering when the last node ends; the executions are started together by calling their webhooks at once, ' +
 				'and the time runs from those calls to the last answer. The test server enforces its limit per second with 429s and the real headers (1,200 requests/min = 20/s, or 100,000 tokens/min = 1,667 tokens/s with no request limit) and counts every request. ' +
@@ -207,6 +224,7 @@ export function renderResults(document: BenchDocument): string {
 		if (scenarios.length === 0) continue;
 		out.push(`## ${title}`);
 		out.push('');
+		out.push(...carriedLine(document, 'scenarios'));
 		for (const scenario of scenarios) {
 			out.push(`**${scenario.name}**`);
 			out.push('');

@@ -10,6 +10,8 @@
  *    efficiency, Score Output throughput, ROUGE against js-rouge, fine-tune dataset building,
  *    Generate Text throughput, and the fault matrix (bench/faults.ts).
  * --render-only: write the markdown again from the JSON beside it, measuring nothing.
+ * --update: the parts this run skips are carried over from the JSON beside --out, each marked with
+ *   the date and commit of the run that measured it (to rerun one part without losing the others).
  * --quick: small counts and one run each, for the smoke test in CI; it writes to a temporary file
  * unless --out says where. BENCH_ONLY=a,b limits the engine scenarios; BENCH_SKIP_N8N=1 skips parts 1 and 1b, BENCH_SKIP_SIDE_BY_SIDE=1 part 1, BENCH_SKIP_TRAFFIC=1 part 1b.
  * The exit code is 1 when a verdict fails (not in quick mode, where timings do not count).
@@ -18,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { renderResults, allChecks, type BenchDocument, type SideBySideRow } from './report';
+import { renderResults, allChecks, type BenchDocument, type BenchPart, type SideBySideRow } from './report';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
 import { runSideBySide, sideBySideChecks, summarize } from './sideBySide';
 import { runTraffic } from './traffic';
@@ -43,6 +45,35 @@ function git(...args: string[]): string {
 		return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 	} catch {
 		return 'unknown';
+	}
+}
+
+/**
+ * `--update`: a part this run skipped (BENCH_SKIP_*, or no engine scenario for BENCH_ONLY=none) is
+ * taken from the previous results file with the date and commit of the run that measured it.
+ */
+export function carryOver(document: BenchDocument, previousJson: string): void {
+	let previous: BenchDocument;
+	try {
+		previous = JSON.parse(readFileSync(previousJson, 'utf8')) as BenchDocument;
+	} catch {
+		return;
+	}
+	const from = (part: BenchPart) => previous.carried?.[part] ?? { date: previous.date, commit: previous.versions.commit };
+	document.carried = {};
+	if (!document.sideBySide && previous.sideBySide) {
+		document.sideBySide = previous.sideBySide;
+		document.versions.n8n = previous.versions.n8n;
+		document.versions.n8nNode = previous.versions.n8nNode;
+		document.carried.sideBySide = from('sideBySide');
+	}
+	if (!document.traffic && previous.traffic) {
+		document.traffic = previous.traffic;
+		document.carried.traffic = from('traffic');
+	}
+	if (document.scenarios.length === 0 && previous.scenarios.length > 0) {
+		document.scenarios = previous.scenarios;
+		document.carried.scenarios = from('scenarios');
 	}
 }
 
@@ -157,6 +188,7 @@ async function main(): Promise<void> {
 		});
 	}
 	document.wallSeconds.total = (performance.now() - started) / 1000;
+	if (process.argv.includes('--update')) carryOver(document, `${out.replace(/\.md$/, '')}.json`);
 
 	mkdirSync(dirname(out), { recursive: true });
 	writeFileSync(out, renderResults(document));
@@ -168,7 +200,8 @@ async function main(): Promise<void> {
 	process.exitCode = quick || checks.every((check) => check.pass) ? 0 : 1;
 }
 
-void main().catch((error: unknown) => {
+// Only as a command: carryOver is also imported.
+if (require.main === module) void main().catch((error: unknown) => {
 	console.error(error);
 	process.exit(2);
 });

@@ -40,9 +40,17 @@ const assistantMessage = z
 		refusal: z.string().nullable().optional(),
 	})
 	.strict()
-	.refine((m) => (m.content !== undefined && m.content !== null) || (m.tool_calls?.length ?? 0) > 0, {
-		message: 'an assistant message needs content or tool_calls',
-	});
+	.superRefine((m, context) => {
+		if ((m.tool_calls?.length ?? 0) > 0) return;
+		if (Array.isArray(m.content) && m.content.length === 0) {
+			// The API wants at least one part: an empty list is refused (minItems 1), not read as no content.
+			context.addIssue({ code: z.ZodIssueCode.custom, path: ['content'], message: 'an empty list is not content: an assistant message needs content or tool_calls' });
+		} else if (m.content === undefined || m.content === null) {
+			context.addIssue({ code: z.ZodIssueCode.custom, message: 'an assistant message needs content or tool_calls' });
+		}
+	})
+	// With tool_calls, empty content ("" or []) is sent as null, as the API returns such a message.
+	.transform((m) => ((m.tool_calls?.length ?? 0) > 0 && (m.content === '' || (Array.isArray(m.content) && m.content.length === 0)) ? { ...m, content: null } : m));
 const toolMessage = z
 	.object({
 		role: z.literal('tool'),

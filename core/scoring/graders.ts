@@ -25,7 +25,37 @@ const inputMessage = z
 		type: z.literal('message').optional(),
 	})
 	.passthrough();
-const samplingParams = z.record(z.unknown()).optional();
+/**
+ * A model grader's sampling_params, as OpenAI's Graders reference lists them. Strict: a key that is
+ * not one of them would otherwise reach the judge's chat request under a name chat does not know.
+ */
+const samplingParams = z
+	.object({
+		seed: z.number().int().nullable().optional(),
+		top_p: z.number().nullable().optional(),
+		temperature: z.number().nullable().optional(),
+		max_completions_tokens: z.number().int().min(1).nullable().optional(),
+		reasoning_effort: z.string().nullable().optional(),
+	})
+	.strict()
+	.optional();
+
+/** Grader sampling_params names → chat completion names (the rest are the same in both). */
+const CHAT_NAME: Record<string, string> = { max_completions_tokens: 'max_completion_tokens' };
+const GRADER_NAME: Record<string, string> = Object.fromEntries(Object.entries(CHAT_NAME).map(([grader, chat]) => [chat, grader]));
+
+/** A grader's sampling_params as a judge's chat request fields; nulls (the server's default) are left out. */
+export function chatSamplingParams(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+	if (!params) return undefined;
+	const entries = Object.entries(params).filter(([, value]) => value !== null && value !== undefined);
+	return entries.length ? Object.fromEntries(entries.map(([key, value]) => [CHAT_NAME[key] ?? key, value])) : undefined;
+}
+
+/** A judge's chat sampling fields back under the grader's names, for an exported grader. */
+export function graderSamplingParams(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+	if (!params || Object.keys(params).length === 0) return undefined;
+	return Object.fromEntries(Object.entries(params).map(([key, value]) => [GRADER_NAME[key] ?? key, value]));
+}
 
 const stringCheck = z.object({
 	type: z.literal('string_check'),
@@ -73,6 +103,7 @@ const multi = z.object({
 	pass_threshold: z.number().optional(),
 });
 
+type SamplingParams = z.infer<typeof samplingParams>;
 export type SingleGrader = z.infer<typeof single>;
 export type MultiGrader = z.infer<typeof multi>;
 export type Grader = SingleGrader | MultiGrader;
@@ -134,7 +165,7 @@ function specFromSingle(grader: SingleGrader, name: string, defaultThreshold: nu
 				spec: {
 					type: 'score_model',
 					name,
-					config: { model: grader.model, input: toMessages(grader.input), range: [min, max], passThreshold, samplingParams: grader.sampling_params },
+					config: { model: grader.model, input: toMessages(grader.input), range: [min, max], passThreshold, samplingParams: chatSamplingParams(grader.sampling_params) },
 				},
 				threshold: (passThreshold - min) / (max - min),
 			};
@@ -144,7 +175,13 @@ function specFromSingle(grader: SingleGrader, name: string, defaultThreshold: nu
 				spec: {
 					type: 'label_model',
 					name,
-					config: { model: grader.model, input: toMessages(grader.input), labels: grader.labels, passingLabels: grader.passing_labels, samplingParams: grader.sampling_params },
+					config: {
+						model: grader.model,
+						input: toMessages(grader.input),
+						labels: grader.labels,
+						passingLabels: grader.passing_labels,
+						samplingParams: chatSamplingParams(grader.sampling_params),
+					},
 				},
 				threshold: 1,
 			};
@@ -239,6 +276,7 @@ function graderFromSpec(spec: ScorerSpec): SingleGrader | string {
 		}
 		case 'score_model': {
 			const [min, max] = spec.config.range ?? [0, 1];
+			const sampling = graderSamplingParams(spec.config.samplingParams) as SamplingParams;
 			return {
 				type: 'score_model',
 				name,
@@ -248,19 +286,13 @@ function graderFromSpec(spec: ScorerSpec): SingleGrader | string {
 					: rubricMessages(`Grade the output from ${min} to ${max} (higher is better).`, `Rubric:\n${spec.config.rubric ?? ''}`),
 				range: [min, max],
 				pass_threshold: spec.config.passThreshold ?? min + (max - min) / 2,
-				...(spec.config.samplingParams ? { sampling_params: spec.config.samplingParams } : {}),
+				...(sampling ? { sampling_params: sampling } : {}),
 			};
 		}
 		case 'label_model':
-			return {
-				type: 'label_model',
-				name,
-				model: spec.config.model,
-				input: spec.config.input?.length ? spec.config.input : rubricMessages(`Label the output with one of ${JSON.stringify(spec.config.labels)}.`, spec.config.instructions ?? ''),
-				labels: spec.config.labels,
-				passing_labels: spec.config.passingLabels,
-				...(spec.config.samplingParams ? { sampling_params: spec.config.samplingParams } : {}),
-			};
+			// The export is for reinforcement fine-tuning, whose graders are string_check,
+			// text_similarity, python, score_model and multi: a label_model would be refused there.
+			return `${name}: reinforcement fine-tuning takes no label_model grader (use a score_model judge to export it)`;
 		default:
 			return `${name}: OpenAI has no grader for "${spec.type}"`;
 	}
@@ -277,7 +309,7 @@ export function graderFromSpecs(entries: PlanSpec[], combine: CombineOptions, na
 	const notes = [`OpenAI graders have no pass threshold on the combined reward; ours is ${combine.threshold}.`];
 	const gates = entries.filter((e) => e.mustPass);
 	for (const gate of gates) {
-		const binary = ['string_check', 'label_model', 'equals', 'contains'].includes(gate.spec.type);
+		const binary = ['string_check', 'equals', 'contains'].includes(gate.spec.type);
 		if (!binary) return { grader: null, reason: `${gate.spec.name}: a graded "must pass" scorer has no grader equivalent` };
 	}
 	let formula: string;
@@ -293,4 +325,48 @@ export function graderFromSpecs(entries: PlanSpec[], combine: CombineOptions, na
 		return { grader: Object.values(graders)[0], notes };
 	}
 	return { grader: { type: 'multi', name, graders, calculate_output: formula }, notes };
+}
+
+/** The grader types a reinforcement fine-tuning job takes (OpenAI's FineTuneReinforcementMethod). */
+export const REINFORCEMENT_GRADER_TYPES = ['string_check', 'text_similarity', 'python', 'score_model', 'multi'] as const;
+const MULTI_MEMBER_TYPES = ['string_check', 'text_similarity', 'python', 'score_model'];
+
+function memberProblem(grader: unknown, where: string): string | undefined {
+	if (typeof grader !== 'object' || grader === null || Array.isArray(grader)) return `${where} is not a grader object`;
+	const { type, name } = grader as { type?: unknown; name?: unknown };
+	const called = typeof name === 'string' && name ? ` ("${name}")` : '';
+	if (type === 'label_model') {
+		return `${where}${called} is a label_model grader, which reinforcement fine-tuning does not take (use score_model, string_check, text_similarity, python or multi)`;
+	}
+	if (!MULTI_MEMBER_TYPES.includes(String(type))) return `${where}${called} has type ${JSON.stringify(type)}, not one of ${MULTI_MEMBER_TYPES.join(', ')}`;
+	return undefined;
+}
+
+/**
+ * Why a grader cannot be sent with a reinforcement job, or undefined. Score Output writes
+ * `{"none": "<scorer>: <why>"}` where its configuration has no grader equivalent: that is a reason,
+ * not a grader. `multi` graders keep OpenAI's name → grader map (its guide and server use the map,
+ * though the OpenAPI document types `graders` as one grader); a list is read the same way.
+ */
+export function reinforcementGraderProblem(grader: unknown): string | undefined {
+	if (typeof grader !== 'object' || grader === null || Array.isArray(grader)) return 'the grader must be a JSON object';
+	const { type, none, graders } = grader as { type?: unknown; none?: unknown; graders?: unknown };
+	if (type === undefined && none !== undefined) {
+		return `Score Output found no grader equivalent for its configuration: ${typeof none === 'string' ? none : JSON.stringify(none)}; reinforcement fine-tuning needs a grader`;
+	}
+	if (type === 'multi') {
+		if (typeof graders !== 'object' || graders === null) return 'the multi grader needs "graders", a map of names to graders';
+		const members = Array.isArray(graders) ? graders.map((g, i) => [String(i), g] as const) : Object.entries(graders);
+		if (members.length === 0) return 'the multi grader has no graders';
+		for (const [key, member] of members) {
+			const problem = memberProblem(member, `graders.${key}`);
+			if (problem) return problem;
+		}
+		return undefined;
+	}
+	if (type === 'label_model') return memberProblem(grader, 'the grader');
+	if (!(REINFORCEMENT_GRADER_TYPES as readonly unknown[]).includes(type)) {
+		return `the grader's type ${JSON.stringify(type)} is not one reinforcement fine-tuning takes (${REINFORCEMENT_GRADER_TYPES.join(', ')})`;
+	}
+	return undefined;
 }

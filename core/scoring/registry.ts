@@ -1,4 +1,5 @@
 /** Every scorer type by name: the one place that knows them all. */
+import { chatBodyProblem } from '../generate/checkChat';
 import { createLabelModelScorer, type LabelModelConfig } from './judges/labelModel';
 import { createScoreModelScorer, type ScoreModelConfig } from './judges/scoreModel';
 import { createSelectBestScorer, type SelectBestConfig } from './judges/selectBest';
@@ -74,6 +75,13 @@ export const MODEL_SCORER_TYPES: ReadonlySet<ScorerType> = new Set(['embedding_s
 export function createScorer(spec: ScorerSpec): Scorer {
 	const factory = FACTORIES[spec.type] as ((name: string, config: unknown) => Scorer) | undefined;
 	if (!factory) throw new Error(`${spec.name}: unknown scorer type "${String(spec.type)}" (known: ${SCORER_TYPES.join(', ')})`);
+	// A judge's sampling_params go into its chat request: refused here, before any request, if the API would refuse them.
+	const config: unknown = spec.config;
+	const samplingParams = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).samplingParams : undefined;
+	if (samplingParams && typeof samplingParams === 'object' && !Array.isArray(samplingParams)) {
+		const problem = chatBodyProblem(samplingParams as Record<string, unknown>, (field) => `sampling_params.${field}`);
+		if (problem) throw new Error(`${spec.name}: ${problem}`);
+	}
 	return factory(spec.name, spec.config);
 }
 

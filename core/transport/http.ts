@@ -93,19 +93,104 @@ function bounded(text: string): string {
 	return text.length > MAX_SERVER_MESSAGE ? `${text.slice(0, MAX_SERVER_MESSAGE)}… (${text.length} characters in all)` : text;
 }
 
-/** The server's own words from an error body: `{error: {message}}`, `{error: "..."}`, `{message}` or the text. */
-function serverMessage(status: number, text: string): string {
-	try {
-		const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-		const error = parsed?.error;
-		if (typeof error === 'string' && error) return bounded(error);
-		if (error && typeof error === 'object' && typeof error.message === 'string' && error.message) return bounded(error.message);
-		if (typeof parsed?.message === 'string' && parsed.message) return bounded(parsed.message);
-	} catch {
-		// Not JSON: the text itself, shortened, says more than nothing.
+/** application/json, application/problem+json, application/vnd.api+json, …: any JSON media type. */
+export function isJsonContentType(contentType: string | null | undefined): boolean {
+	const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+	return type === 'application/json' || type.endsWith('+json') || type === 'text/json';
+}
+
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+/** Where a field error points: `loc` (FastAPI, Together), `location` (Prism), `pointer`, `path`, `field`, `param`, `name`. */
+function whereOf(entry: Record<string, unknown>): string | undefined {
+	for (const key of ['loc', 'location', 'pointer', 'path', 'field', 'param', 'name', 'instancePath']) {
+		const value = entry[key];
+		if (Array.isArray(value) && value.length) return value.join('.');
+		const where = nonEmpty(value);
+		if (where) return where;
 	}
-	const trimmed = text.trim();
-	return trimmed ? bounded(trimmed) : `status code ${status} (no body)`;
+	return undefined;
+}
+
+/** One entry of a list of errors: a string, or an object with its words and where they point. */
+function entryText(entry: unknown): string | undefined {
+	if (typeof entry === 'string') return nonEmpty(entry);
+	if (!entry || typeof entry !== 'object') return undefined;
+	const record = entry as Record<string, unknown>;
+	const nested = record.error && typeof record.error === 'object' ? entryText(record.error) : undefined;
+	const words = nonEmpty(record.message) ?? nonEmpty(record.msg) ?? nonEmpty(record.detail) ?? nonEmpty(record.title) ?? nonEmpty(record.reason) ?? nested;
+	if (!words) return undefined;
+	const where = whereOf(record);
+	// Prism's words already name the property ("Request body property seed must be <= …").
+	const named = where?.split(/[./]/).filter(Boolean).pop();
+	return where && !(named && words.includes(named)) ? `${where}: ${words}` : words;
+}
+
+/** A problem's list of errors: an array (strings or objects), or a map of field → message(s). */
+function errorsText(errors: unknown): string | undefined {
+	const parts: string[] = [];
+	if (Array.isArray(errors)) {
+		for (const entry of errors) {
+			const part = entryText(entry);
+			if (part) parts.push(part);
+		}
+	} else if (errors && typeof errors === 'object') {
+		for (const [field, value] of Object.entries(errors as Record<string, unknown>)) {
+			const messages = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? nonEmpty(v) : entryText(v))).filter((v): v is string => Boolean(v));
+			if (messages.length) parts.push(`${field}: ${messages.join(', ')}`);
+		}
+	}
+	return parts.length ? [...new Set(parts)].join('; ') : undefined;
+}
+
+/**
+ * The server's reason from a parsed error body, in the shapes the APIs use: OpenAI and Together
+ * (`{error: {message, param, code}}`), `{error: "…"}`, `{message}`, problem+json (RFC 9457:
+ * `title`, `detail` and a list of `errors`; Prism calls it `validation`), FastAPI's `{detail: [{loc, msg}]}`.
+ */
+export function reasonFromBody(body: unknown): string | undefined {
+	if (typeof body === 'string') return nonEmpty(body);
+	if (Array.isArray(body)) return errorsText(body);
+	if (!body || typeof body !== 'object') return undefined;
+	const record = body as Record<string, unknown>;
+	const error = record.error;
+	if (error && typeof error === 'object' && !Array.isArray(error)) {
+		const inner = error as Record<string, unknown>;
+		const message = nonEmpty(inner.message) ?? nonEmpty(inner.detail) ?? nonEmpty(inner.title);
+		if (message) {
+			const extra = [nonEmpty(inner.param) && !message.includes(String(inner.param)) ? `param: ${String(inner.param)}` : undefined, nonEmpty(inner.code) ? `code: ${String(inner.code)}` : undefined].filter(Boolean);
+			const details = errorsText(inner.errors ?? inner.details);
+			return [extra.length ? `${message} (${extra.join(', ')})` : message, details].filter(Boolean).join(': ');
+		}
+	}
+	const errorText = typeof error === 'string' ? nonEmpty(error) : Array.isArray(error) ? errorsText(error) : undefined;
+	const title = nonEmpty(record.title);
+	const message = nonEmpty(record.message);
+	const detail = typeof record.detail === 'string' ? nonEmpty(record.detail) : undefined;
+	const listed = errorsText(record.errors ?? record.validation ?? record['invalid-params'] ?? (Array.isArray(record.detail) ? record.detail : undefined));
+	const head = [title, detail ?? message ?? errorText].filter((part, i, all) => part && all.indexOf(part) === i);
+	// `{error: "Bad Request", message: "…"}`: the message says more than the status's name.
+	if (!title && errorText && (detail ?? message) && errorText !== (detail ?? message)) head.unshift(errorText);
+	const words = [head.join(': '), listed].filter(Boolean).join(': ');
+	return words || undefined;
+}
+
+/**
+ * The server's own words from an error body: JSON whatever its media type (and JSON sent as text,
+ * which some servers do), read for its reason; other text as it is; bounded either way.
+ */
+export function serverMessage(status: number, body: string, contentType?: string | null): string {
+	const trimmed = body.trim();
+	if (!trimmed) return `status code ${status} (no body)`;
+	if (isJsonContentType(contentType) || /^[[{"]/.test(trimmed)) {
+		try {
+			const reason = reasonFromBody(JSON.parse(trimmed));
+			if (reason) return bounded(reason);
+		} catch {
+			// Not JSON after all: the text itself says more than nothing.
+		}
+	}
+	return bounded(trimmed);
 }
 
 /**
@@ -180,7 +265,7 @@ export function createHttpClient(connection: ConnectionConfig, options: { timeou
 					const responseHeaders = new ResponseHeaders(res.headers);
 					const status = res.statusCode ?? 0;
 					if (status < 200 || status >= 300) {
-						finish(new HttpStatusError(status, responseHeaders, serverMessage(status, text)));
+						finish(new HttpStatusError(status, responseHeaders, serverMessage(status, text, responseHeaders.get('content-type'))));
 						return;
 					}
 					if (text.trim() === '') {

@@ -1,10 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { credentialTestMethods } from '../shared/credentialTest';
+import { itemError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
 import { runBuildDataset, runValidate } from './actions/dataset';
-import { JOB_OPERATIONS, runJobOperation } from './actions/jobs';
+import { JOB_OPERATIONS, prepareJobOperation } from './actions/jobs';
 import { fineTuneProperties } from './description';
 
 export class FineTune implements INodeType {
@@ -35,24 +36,41 @@ export class FineTune implements INodeType {
 		const providerName = this.getNodeParameter('provider', 0) as ProviderName;
 		if (operation === 'buildDataset') return [await runBuildDataset(this)];
 		// Each item on its own: with Continue On Fail a failed item carries its error and the rest go on.
-		const perItem = async (secrets: string[], run: (index: number) => Promise<INodeExecutionData[]>) => {
+		// Every item's parameters are read and checked first, so that a bad value in any item fails the
+		// run before a single request has left (a job created for item 0 would not be undone).
+		const perItem = async (secrets: string[], prepare: (index: number) => () => Promise<INodeExecutionData[]>) => {
+			const failed = (index: number, error: unknown): INodeExecutionData => {
+				const message = describeFailure(error, 0, secrets);
+				if (!this.continueOnFail()) throw itemError(this, index, message);
+				return { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+			};
+			const prepared = items.map((_item, index) => {
+				try {
+					return prepare(index);
+				} catch (error) {
+					return failed(index, error);
+				}
+			});
 			const output: INodeExecutionData[] = [];
 			for (let index = 0; index < items.length; index++) {
+				const send = prepared[index];
+				if (typeof send !== 'function') {
+					output.push(send);
+					continue;
+				}
 				try {
-					output.push(...(await run(index)));
+					output.push(...(await send()));
 				} catch (error) {
-					const message = `Item ${index}: ${describeFailure(error, 0, secrets)}`;
-					if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), message, { itemIndex: index });
-					output.push({ json: { error: message }, pairedItem: { item: index } });
+					output.push(failed(index, error));
 				}
 			}
 			return [output];
 		};
-		if (operation === 'validate') return perItem([], (index) => runValidate(this, index));
+		if (operation === 'validate') return perItem([], (index) => () => runValidate(this, index));
 		if (providerName === 'export') {
 			throw new NodeOperationError(this.getNode(), `Export Only uploads nothing and runs no job: use Build Dataset, or pick a provider for "${operation}"`);
 		}
 		const { provider, secrets } = await providerFor(this, providerName);
-		return perItem(secrets, (index) => runJobOperation(this, operation, provider, index));
+		return perItem(secrets, (index) => prepareJobOperation(this, operation, provider, index));
 	}
 }

@@ -1,6 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { OPENAI_FINE_TUNE_LIMITS as OPENAI, TOGETHER_FINE_TUNE_LIMITS as TOGETHER } from '../../core/requestLimits/fineTune';
+import { describeNumberLimit, numberTypeOptions, type NumberLimit } from '../../core/requestLimits/limit';
 
 const ops = (...names: string[]) => ({ show: { operation: names } });
+
+/** "OpenAI: an integer from 1 to 50; Together AI: an integer from 1 to 20", from the limits the run-time check reads. */
+const perProvider = (openai: NumberLimit, together?: NumberLimit) =>
+	`OpenAI: ${describeNumberLimit(openai)}; Together AI: ${together ? describeNumberLimit(together) : 'not taken'}`;
 const JOB_ID_OPS = ['getJob', 'cancelJob', 'pauseJob', 'resumeJob', 'listEvents', 'listCheckpoints', 'waitForCompletion'];
 
 export const fineTuneProperties: INodeProperties[] = [
@@ -199,11 +205,23 @@ export const fineTuneProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: ops('createJob'),
 		options: [
-			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: 'A number, or auto' },
-			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: 'A number, or auto' },
-			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: 'A number, or auto' },
-			{ displayName: 'Learning Rate Multiplier', name: 'learningRateMultiplier', type: 'string', default: 'auto', description: 'A number, or auto (Together: the learning rate itself)' },
-			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}' },
+			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.batchSize, TOGETHER.batchSize)}.` },
+			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.beta, TOGETHER.beta)}.` },
+			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.nEpochs, TOGETHER.nEpochs)}.` },
+			{
+				displayName: 'Learning Rate Multiplier',
+				name: 'learningRateMultiplier',
+				type: 'string',
+				default: 'auto',
+				description: `A number, or auto. OpenAI: ${describeNumberLimit(OPENAI.learningRateMultiplier!)}; Together AI takes an absolute learning rate instead, so leave it at auto there.`,
+			},
+			{
+				displayName: 'Metadata (JSON)',
+				name: 'metadata',
+				type: 'json',
+				default: '{}',
+				description: `OpenAI only: up to ${OPENAI.metadata!.keys} keys of up to ${OPENAI.metadata!.keyLength} characters, each value text of up to ${OPENAI.metadata!.valueLength} characters`,
+			},
 			{
 				displayName: 'Reasoning Effort (Reinforcement)',
 				name: 'reasoningEffort',
@@ -215,8 +233,22 @@ export const fineTuneProperties: INodeProperties[] = [
 				],
 				default: 'medium',
 			},
-			{ displayName: 'Seed', name: 'seed', type: 'number', default: 0 },
-			{ displayName: 'Suffix', name: 'suffix', type: 'string', default: '', description: 'Added to the fine-tuned model\'s name' },
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				// OpenAI's range, the narrower one; Together takes any whole number from 0 (an expression can give one).
+				typeOptions: numberTypeOptions(OPENAI.seed, { numberPrecision: 0 }),
+				default: 0,
+				description: `The same seed and parameters give the same job (0 is a seed too). ${perProvider(OPENAI.seed, TOGETHER.seed)}.`,
+			},
+			{
+				displayName: 'Suffix',
+				name: 'suffix',
+				type: 'string',
+				default: '',
+				description: `Added to the fine-tuned model's name: up to ${OPENAI.suffix.max} characters (OpenAI), ${TOGETHER.suffix.max} (Together AI)`,
+			},
 			{
 				displayName: 'Training Type',
 				name: 'trainingType',
@@ -235,7 +267,7 @@ export const fineTuneProperties: INodeProperties[] = [
 		displayName: 'Limit',
 		name: 'limit',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { ...numberTypeOptions(OPENAI.listLimit, { numberPrecision: 0 }) },
 		default: 50,
 		description: 'Max number of results to return',
 		displayOptions: ops('listJobs', 'listEvents', 'listCheckpoints'),

@@ -1,4 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { CHAT_LIMITS } from '../../core/requestLimits/chat';
+import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
@@ -124,7 +126,7 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Candidates (N)',
 				name: 'n',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 128 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.n),
 				default: 1,
 				description: 'How many answers to generate for each item; each comes back in candidates',
 			},
@@ -140,7 +142,7 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Frequency Penalty',
 				name: 'frequencyPenalty',
 				type: 'number',
-				typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 2 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.frequencyPenalty, { numberPrecision: 2 }),
 				default: 0,
 			},
 			{
@@ -162,7 +164,7 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Max Completion Tokens',
 				name: 'maxCompletionTokens',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.maxCompletionTokens),
 				default: 1024,
 				description: 'The most tokens the answer may have, reasoning tokens included (max_completion_tokens)',
 			},
@@ -170,7 +172,7 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Max Tokens (Legacy)',
 				name: 'maxTokens',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.maxTokens),
 				default: 1024,
 				description: 'The older max_tokens field, for servers that do not read max_completion_tokens',
 			},
@@ -178,13 +180,14 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Presence Penalty',
 				name: 'presencePenalty',
 				type: 'number',
-				typeOptions: { minValue: -2, maxValue: 2, numberPrecision: 2 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.presencePenalty, { numberPrecision: 2 }),
 				default: 0,
 			},
 			{
 				displayName: 'Seed',
 				name: 'seed',
 				type: 'number',
+				typeOptions: numberTypeOptions(CHAT_LIMITS.seed),
 				default: 0,
 				description: 'Asks for deterministic sampling where the server supports it',
 			},
@@ -200,14 +203,14 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Temperature',
 				name: 'temperature',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.temperature, { numberPrecision: 2 }),
 				default: 1,
 			},
 			{
 				displayName: 'Top Log Probabilities',
 				name: 'topLogprobs',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 20 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.topLogprobs),
 				default: 0,
 				description: 'How many alternatives to return for each token (with Log Probabilities on)',
 			},
@@ -215,7 +218,7 @@ export const generateTextProperties: INodeProperties[] = [
 				displayName: 'Top P',
 				name: 'topP',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+				typeOptions: numberTypeOptions(CHAT_LIMITS.topP, { numberPrecision: 2 }),
 				default: 1,
 			},
 			...transportOptions,

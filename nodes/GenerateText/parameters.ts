@@ -6,7 +6,9 @@ import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
 import { readItemParameter } from '../shared/itemParameter';
-import { numberOption, ParameterError } from '../shared/transportOptions';
+import { ParameterError } from '../shared/transportOptions';
+import { ChatOptionError, checkChatOptions, readLimitedNumber, stopProblem } from '../../core/generate/checkChat';
+import { CHAT_LIMITS, SCHEMA_NAME_LIMIT, SCHEMA_NAME_PATTERN, type ChatNumberOption } from '../../core/requestLimits/chat';
 
 function parseJsonParameter(field: string, raw: unknown): unknown {
 	if (typeof raw !== 'string') return raw;
@@ -16,20 +18,25 @@ function parseJsonParameter(field: string, raw: unknown): unknown {
 	return parsed.value;
 }
 
+/**
+ * One per line, or a JSON array of strings. Only a value that parses as a JSON array of strings is
+ * the array form: a first line such as `[/INST]` is a stop sequence, not broken JSON. Either way at
+ * most 4 (checked with the other limits, checkChatOptions).
+ */
 function parseStop(raw: unknown): string[] | undefined {
-	if (raw === undefined || raw === '') return undefined;
-	if (Array.isArray(raw)) return raw.map(String);
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	if (Array.isArray(raw)) {
+		const problem = stopProblem(raw);
+		if (problem) throw new ChatOptionError(problem);
+		return raw as string[];
+	}
+	if (typeof raw === 'object') throw new ParameterError('Stop Sequences', 'must be text (one per line) or a JSON array of strings');
 	const text = String(raw);
 	if (text.trim().startsWith('[')) {
-		const parsed = parseJsonParameter('Stop Sequences', text);
-		if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
-			throw new ParameterError('Stop Sequences', 'must be a JSON array of strings');
-		}
-		return parsed as string[];
+		const parsed = tryParseJson(text);
+		if (parsed.ok && Array.isArray(parsed.value) && parsed.value.every((s) => typeof s === 'string')) return parsed.value as string[];
 	}
-	const lines = text.split('\n').filter((line) => line.length > 0);
-	if (lines.length > 4) throw new ParameterError('Stop Sequences', `at most 4 are allowed, got ${lines.length}`);
-	return lines;
+	return text.split('\n').filter((line) => line.length > 0);
 }
 
 /**
@@ -64,8 +71,8 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
 	if (type === 'json_object') return { type };
 	if (type !== 'json_schema') return { type: 'text' };
 	const name = String(ctx.getNodeParameter('schemaName', index, 'response')).trim();
-	if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-		throw new ParameterError('Schema Name', 'use 1 to 64 letters, digits, _ or -');
+	if (!SCHEMA_NAME_PATTERN.test(name)) {
+		throw new ParameterError(SCHEMA_NAME_LIMIT.label, `use 1 to ${SCHEMA_NAME_LIMIT.max} letters, digits, _ or -`);
 	}
 	const schema = parseJsonParameter('JSON Schema', ctx.getNodeParameter('jsonSchema', index));
 	if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
@@ -86,23 +93,23 @@ export function readGenerateRequest(ctx: IExecuteFunctions, index: number): Gene
 	if (extraBody !== undefined && (typeof extraBody !== 'object' || extraBody === null || Array.isArray(extraBody))) {
 		throw new ParameterError('Extra Body Parameters', 'must be a JSON object');
 	}
+	const limited = (key: ChatNumberOption) => readLimitedNumber(options[key], CHAT_LIMITS[key]);
 	const generation: GenerationOptions = {
-		temperature: numberOption(options, 'temperature', 'Temperature'),
-		topP: numberOption(options, 'topP', 'Top P'),
-		maxCompletionTokens: numberOption(options, 'maxCompletionTokens', 'Max Completion Tokens'),
-		maxTokens: numberOption(options, 'maxTokens', 'Max Tokens (Legacy)'),
+		temperature: limited('temperature'),
+		topP: limited('topP'),
+		maxCompletionTokens: limited('maxCompletionTokens'),
+		maxTokens: limited('maxTokens'),
 		stop: parseStop(options.stop),
-		seed: numberOption(options, 'seed', 'Seed'),
-		presencePenalty: numberOption(options, 'presencePenalty', 'Presence Penalty'),
-		frequencyPenalty: numberOption(options, 'frequencyPenalty', 'Frequency Penalty'),
-		n: numberOption(options, 'n', 'Candidates (N)'),
+		seed: limited('seed'),
+		presencePenalty: limited('presencePenalty'),
+		frequencyPenalty: limited('frequencyPenalty'),
+		n: limited('n'),
 		logprobs: options.logprobs === true,
-		topLogprobs: options.logprobs === true ? numberOption(options, 'topLogprobs', 'Top Log Probabilities') : undefined,
+		topLogprobs: options.logprobs === true ? limited('topLogprobs') : undefined,
 		responseFormat: readResponseFormat(ctx, index),
 		extraBody: extraBody as Record<string, unknown> | undefined,
 	};
-	if (generation.n !== undefined && (!Number.isInteger(generation.n) || generation.n < 1)) {
-		throw new ParameterError('Candidates (N)', 'must be a whole number of at least 1');
-	}
+	// Every limit again on what will be sent (the stop count, strict mode's schema rules).
+	checkChatOptions(generation);
 	return { model, messages: readMessages(ctx, index), options: generation };
 }

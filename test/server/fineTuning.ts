@@ -14,6 +14,11 @@ export interface FineTuningOptions {
 	outcome?: 'succeeded' | 'failed';
 	/** Where to POST signed job events, with the secret in Standard Webhooks form (whsec_<base64>). */
 	webhook?: { url: string; secret: string };
+	/**
+	 * A scripted answer instead of the simulator's for a files or fine-tuning request (e.g. a 422 in
+	 * a server's own error shape and media type); undefined lets the simulator answer.
+	 */
+	answer?: (request: { method: string; path: string; body: unknown }) => Reply | undefined;
 }
 
 export interface StoredFile {
@@ -61,7 +66,9 @@ interface Job {
 
 export interface Reply {
 	status: number;
+	/** Sent as JSON, or as it is when a string with its own content-type header. */
 	body: unknown;
+	headers?: Record<string, string>;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -283,6 +290,17 @@ export class FineTuningSimulator {
 
 	/** Answers a fine-tuning or files request, or undefined when the path is not one of them. */
 	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+		if (this.options.answer && (path.startsWith('/files') || path.startsWith('/fine_tuning') || path.startsWith('/fine-tunes'))) {
+			const text = raw.toString('utf8');
+			let body: unknown = text;
+			try {
+				body = text && String(headers['content-type'] ?? '').startsWith('application/json') ? JSON.parse(text) : text;
+			} catch {
+				// Sent as it came.
+			}
+			const scripted = this.options.answer({ method, path, body });
+			if (scripted) return scripted;
+		}
 		const together = this.together(method, path, headers, raw);
 		if (together) return together;
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });

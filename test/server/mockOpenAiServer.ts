@@ -411,7 +411,10 @@ export class MockOpenAiServer {
 			}
 			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw);
 			if (fineTuning) {
-				this.send(res, fineTuning.status, fineTuning.body);
+				if (typeof fineTuning.body === 'string' && fineTuning.headers?.['content-type']) {
+					res.writeHead(fineTuning.status, { 'x-request-id': `req_${counters.requests}`, ...fineTuning.headers });
+					res.end(fineTuning.body);
+				} else this.send(res, fineTuning.status, fineTuning.body, fineTuning.headers);
 				return;
 			}
 			this.sendError(res, 404, `Unknown path ${req.method} ${path}`, 'invalid_request_error');

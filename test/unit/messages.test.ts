@@ -126,6 +126,22 @@ describe('parseMessageList: invalid lists', () => {
 		);
 	});
 
+	it('rejects an assistant message whose content is an empty list (the API wants at least one part)', () => {
+		expect(problemOf([{ role: 'user', content: 'a' }, { role: 'assistant', content: [] }])).toBe(
+			'messages[1].content: an empty list is not content: an assistant message needs content or tool_calls',
+		);
+	});
+
+	it('sends empty content beside tool_calls as null, as the API returns such a message', () => {
+		const call = { id: 'c1', type: 'function' as const, function: { name: 'f', arguments: '{}' } };
+		for (const content of [[], '']) {
+			const [message] = parseMessageList([{ role: 'assistant', content, tool_calls: [call] }]);
+			expect(message).toEqual({ role: 'assistant', content: null, tool_calls: [call] });
+		}
+		const [spoken] = parseMessageList([{ role: 'assistant', content: 'Let me look.', tool_calls: [call] }]);
+		expect(spoken).toEqual({ role: 'assistant', content: 'Let me look.', tool_calls: [call] });
+	});
+
 	it('points into a malformed tool call', () => {
 		const problem = problemOf([
 			{ role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f' } }] },

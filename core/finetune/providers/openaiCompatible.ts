@@ -8,6 +8,8 @@ import type { FileObject } from 'openai/resources/files';
 import type { GraderValidateResponse } from 'openai/resources/fine-tuning/alpha/graders';
 import type { FineTuningJobCheckpoint } from 'openai/resources/fine-tuning/jobs/checkpoints';
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
+import { reinforcementGraderProblem } from '../../scoring/graders';
+import { assertJobSpec, listLimitProblem, OPENAI_FINE_TUNE_LIMITS, RequestLimitError } from '../../requestLimits/fineTune';
 import type { ApiCaller, ApiRequest } from '../../transport/http';
 import type { Checkpoint, FineTuneJob, FineTuneProvider, JobEvent, JobSpec, JobStatus, Operation, Page, TrainingMethod, UploadedFile } from './types';
 
@@ -40,8 +42,10 @@ export function methodBody(spec: JobSpec): Record<string, unknown> {
 			return { type: 'supervised', supervised: { hyperparameters: common } };
 		case 'dpo':
 			return { type: 'dpo', dpo: { hyperparameters: { ...common, ...defined({ beta: h.beta }) } } };
-		case 'reinforcement':
+		case 'reinforcement': {
 			if (!spec.grader) throw new Error('reinforcement fine-tuning needs a grader (Score Output\'s grader JSON)');
+			const problem = reinforcementGraderProblem(spec.grader);
+			if (problem) throw new RequestLimitError(`Grader JSON: ${problem}`);
 			return {
 				type: 'reinforcement',
 				reinforcement: {
@@ -52,6 +56,7 @@ export function methodBody(spec: JobSpec): Record<string, unknown> {
 					},
 				},
 			};
+		}
 	}
 }
 
@@ -67,6 +72,7 @@ export class OpenAiCompatibleProvider implements FineTuneProvider {
 	readonly name = 'OpenAI-compatible';
 	readonly operations = new Set(OPERATIONS);
 	readonly methods = new Set(METHODS);
+	readonly limits = OPENAI_FINE_TUNE_LIMITS;
 
 	constructor(private readonly send: ApiCaller) {}
 
@@ -79,6 +85,8 @@ export class OpenAiCompatibleProvider implements FineTuneProvider {
 	}
 
 	private async page<T>(path: string, options: { limit?: number; after?: string }, signal: AbortSignal | undefined): Promise<{ data: T[]; hasMore: boolean }> {
+		const problem = listLimitProblem(this.limits, options.limit);
+		if (problem) throw new RequestLimitError(problem);
 		const page = await this.call<ListPage<T>>({ method: 'GET', path, query: { limit: options.limit, after: options.after } }, signal);
 		if (!Array.isArray(page.data)) throw new Error(`GET ${path} answered without a data list`);
 		return { data: page.data, hasMore: page.has_more === true };
@@ -92,8 +100,14 @@ export class OpenAiCompatibleProvider implements FineTuneProvider {
 		return { id: created.id, bytes: created.bytes, filename: created.filename, purpose: created.purpose };
 	}
 
-	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
+	checkJob(spec: JobSpec): void {
 		if (spec.trainingType === 'full') throw new Error('the OpenAI fine-tuning API chooses the training type itself; leave LoRA / full unset');
+		assertJobSpec(spec, this.limits);
+		methodBody(spec);
+	}
+
+	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
+		this.checkJob(spec);
 		const body = {
 			model: spec.model,
 			training_file: spec.trainingFile,

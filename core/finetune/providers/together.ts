@@ -6,6 +6,7 @@
  * Python SDK's FinetuneRequest. Every request goes through the `send` function the provider is
  * given; a failure is the transport's HttpStatusError (status, headers, "<status> <message>").
  */
+import { assertJobSpec, listLimitProblem, RequestLimitError, TOGETHER_FINE_TUNE_LIMITS } from '../../requestLimits/fineTune';
 import type { ApiCaller, ApiRequest } from '../../transport/http';
 import {
 	UnsupportedOperationError,
@@ -76,8 +77,14 @@ export class TogetherProvider implements FineTuneProvider {
 	readonly name = 'Together AI';
 	readonly operations = new Set<Operation>(['upload', 'create', 'get', 'list', 'cancel', 'events', 'checkpoints']);
 	readonly methods = new Set<TrainingMethod>(['supervised', 'dpo']);
+	readonly limits = TOGETHER_FINE_TUNE_LIMITS;
 
 	constructor(private readonly send: ApiCaller) {}
+
+	private checkLimit(limit: number | undefined): void {
+		const problem = listLimitProblem(this.limits, limit);
+		if (problem) throw new RequestLimitError(problem);
+	}
 
 	private async call(spec: ApiRequest, signal: AbortSignal | undefined): Promise<Record<string, unknown>> {
 		const { data } = await this.send<Record<string, unknown> | undefined>(spec, signal);
@@ -93,10 +100,16 @@ export class TogetherProvider implements FineTuneProvider {
 		return { id: String(created.id), bytes: Number(created.bytes ?? file.content.length), filename: String(created.filename ?? file.filename), purpose: String(created.purpose ?? 'fine-tune') };
 	}
 
-	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
+	checkJob(spec: JobSpec): void {
 		if (spec.method === 'reinforcement') throw new UnsupportedOperationError(this.name, 'reinforcement fine-tuning');
 		const h = spec.hyperparameters ?? {};
 		if (typeof h.learningRateMultiplier === 'number') throw new LearningRateMultiplierError(h.learningRateMultiplier);
+		assertJobSpec(spec, this.limits);
+	}
+
+	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
+		this.checkJob(spec);
+		const h = spec.hyperparameters ?? {};
 		const fixed = (value: unknown) => (value === 'auto' ? undefined : value);
 		const body: Record<string, unknown> = {
 			model: spec.model,
@@ -120,6 +133,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async listJobs(options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<FineTuneJob>> {
+		this.checkLimit(options.limit);
 		const all = ((await this.call({ method: 'GET', path: '/fine-tunes' }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		// Together returns every job at once: page here, so the node's paging works the same everywhere.
 		const start = options.after ? all.findIndex((job) => job.id === options.after) + 1 : 0;
@@ -140,6 +154,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async listEvents(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<JobEvent>> {
+		this.checkLimit(options.limit);
 		const events = ((await this.call({ method: 'GET', path: `/fine-tunes/${encodeURIComponent(id)}/events` }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		const limit = options.limit ?? 20;
 		return {
@@ -149,6 +164,7 @@ export class TogetherProvider implements FineTuneProvider {
 	}
 
 	async listCheckpoints(id: string, options: { limit?: number; after?: string }, signal?: AbortSignal): Promise<Page<Checkpoint>> {
+		this.checkLimit(options.limit);
 		const checkpoints = ((await this.call({ method: 'GET', path: `/fine-tunes/${encodeURIComponent(id)}/checkpoints` }, signal)).data as Array<Record<string, unknown>> | undefined) ?? [];
 		const limit = options.limit ?? 20;
 		return {

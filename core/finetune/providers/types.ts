@@ -4,6 +4,8 @@
  * somewhere deeper. OpenAI stops new fine-tuning jobs on 2027-01-06: nothing may depend on it alone.
  */
 
+import type { FineTuneLimits } from '../../requestLimits/fineTune';
+
 export type JobStatus = 'validating_files' | 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -85,6 +87,10 @@ export interface FineTuneProvider {
 	readonly name: string;
 	readonly operations: ReadonlySet<Operation>;
 	readonly methods: ReadonlySet<TrainingMethod>;
+	/** What the provider's API accepts: the node checks values against these before sending. */
+	readonly limits: FineTuneLimits;
+	/** Throws when the spec cannot be sent to this provider (a value beyond its limits, an option it lacks); sends nothing. */
+	checkJob(spec: JobSpec): void;
 	uploadFile(file: { filename: string; content: Buffer }, signal?: AbortSignal): Promise<UploadedFile>;
 	createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob>;
 	getJob(id: string, signal?: AbortSignal): Promise<FineTuneJob>;

@@ -2,6 +2,7 @@
  * What every judge shares: the candidate is fenced and declared untrusted, the judge answers in a
  * strict JSON schema at temperature 0, and its reasoning (steps) is kept in the output.
  */
+import { ChatOptionError, chatBodyProblem } from '../../generate/checkChat';
 import { tryParseJson } from '../../json/tryParseJson';
 import { compileJsonSchema, describeViolations, type JsonSchema } from '../../json/validateJsonSchema';
 import { renderTemplate } from '../template';
@@ -46,7 +47,10 @@ export interface JudgeCall {
 	messages: Array<{ role: 'system' | 'developer' | 'user' | 'assistant'; content: string }>;
 	schemaName: string;
 	schema: JsonSchema;
-	/** Extra sampling parameters (OpenAI graders' sampling_params); temperature stays 0 unless set here. */
+	/**
+	 * Extra sampling fields under chat completion's names (a grader's sampling_params, renamed where
+	 * the two differ by graders.ts's chatSamplingParams); temperature stays 0 unless set here.
+	 */
 	samplingParams?: Record<string, unknown>;
 }
 
@@ -71,11 +75,17 @@ export function judgeRequestBody(call: JudgeCall): Record<string, unknown> {
 
 /**
  * Sends the judge request and checks the answer against the schema; a bad answer is a problem, not a
- * throw. The schema is compiled first: one that cannot be used throws before any request is sent.
+ * throw. The schema is compiled and the body checked first: either that cannot be used throws before
+ * any request is sent.
  */
 export async function askJudge(models: ModelServices, call: JudgeCall, signal?: AbortSignal): Promise<JudgeReply> {
 	const schema = compileJsonSchema(call.schema);
-	const answer = await models.chat(judgeRequestBody(call), signal);
+	const body = judgeRequestBody(call);
+	// A grader's sampling_params reach the request as they are: the API's limits are checked first
+	// (the judges' own strict schemas keep strict mode's rules: test/unit/strictSchema.test.ts).
+	const problem = call.samplingParams ? chatBodyProblem(call.samplingParams, (field) => `sampling_params.${field}`) : undefined;
+	if (problem) throw new ChatOptionError(`model "${call.model}": ${problem}`);
+	const answer = await models.chat(body, signal);
 	if (answer.refusal && !answer.text) return { ok: false, problem: `the judge refused: ${answer.refusal}`, answer };
 	const parsed = tryParseJson(answer.text);
 	if (!parsed.ok) return { ok: false, problem: `the judge did not answer in JSON: ${JSON.stringify(answer.text.slice(0, 200))}`, answer };

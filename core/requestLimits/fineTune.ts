@@ -1,0 +1,176 @@
+/**
+ * The limits of fine-tuning job requests, per provider. The Fine-Tune node's editor reads them for
+ * its `typeOptions` and descriptions, the node checks every item's values against them before any
+ * request is sent, and each provider checks a job spec against its own once more before it sends it.
+ *
+ * OpenAI: the API reference (https://platform.openai.com/docs/api-reference/fine-tuning/create) and
+ * OpenAI's OpenAPI document (CreateFineTuningJobRequest, FineTune{Supervised,DPO,Reinforcement}
+ * Hyperparameters, Metadata, the list endpoints' `limit`).
+ * Together AI, where it differs: its API reference (https://docs.together.ai/reference/post-fine-tunes)
+ * and its CLI reference (https://docs.together.ai/reference/cli/finetune), which gives the bounds the
+ * API reference leaves out (epochs 1–20, a suffix of up to 40 characters).
+ */
+import type { Auto, JobSpec } from '../finetune/providers/types';
+import { describeNumberLimit, lengthProblem, numberProblem, type LengthLimit, type NumberLimit } from './limit';
+
+const OPENAI_CREATE = 'https://platform.openai.com/docs/api-reference/fine-tuning/create';
+const OPENAI_LIST = 'https://platform.openai.com/docs/api-reference/fine-tuning/list';
+const TOGETHER_CREATE = 'https://docs.together.ai/reference/post-fine-tunes';
+const TOGETHER_CLI = 'https://docs.together.ai/reference/cli/finetune';
+
+export interface MetadataLimits {
+	label: string;
+	field: string;
+	/** Most keys. */
+	keys: number;
+	/** Most characters of a key. */
+	keyLength: number;
+	/** Most characters of a value (values are strings). */
+	valueLength: number;
+	source: string;
+}
+
+export interface FineTuneLimits {
+	provider: string;
+	nEpochs: NumberLimit;
+	batchSize: NumberLimit;
+	/** Undefined where the provider takes no multiplier (Together takes an absolute learning rate). */
+	learningRateMultiplier?: NumberLimit;
+	beta: NumberLimit;
+	seed: NumberLimit;
+	suffix: LengthLimit;
+	/** Undefined where the provider takes no metadata. */
+	metadata?: MetadataLimits;
+	/** Reinforcement only (OpenAI). */
+	computeMultiplier?: NumberLimit;
+	evalInterval?: NumberLimit;
+	evalSamples?: NumberLimit;
+	reasoningEfforts?: readonly string[];
+	/** `limit` of the list operations (jobs, events, checkpoints). */
+	listLimit: NumberLimit;
+}
+
+export const OPENAI_FINE_TUNE_LIMITS: FineTuneLimits = {
+	provider: 'OpenAI',
+	nEpochs: { label: 'Epochs', field: 'n_epochs', min: 1, max: 50, integer: true, source: OPENAI_CREATE },
+	batchSize: { label: 'Batch Size', field: 'batch_size', min: 1, max: 256, integer: true, source: OPENAI_CREATE },
+	learningRateMultiplier: { label: 'Learning Rate Multiplier', field: 'learning_rate_multiplier', min: 0, minExclusive: true, source: OPENAI_CREATE },
+	beta: { label: 'Beta (DPO)', field: 'beta', min: 0, minExclusive: true, max: 2, source: OPENAI_CREATE },
+	seed: { label: 'Seed', field: 'seed', min: 0, max: 2_147_483_647, integer: true, source: OPENAI_CREATE },
+	suffix: { label: 'Suffix', field: 'suffix', max: 64, source: OPENAI_CREATE },
+	metadata: { label: 'Metadata (JSON)', field: 'metadata', keys: 16, keyLength: 64, valueLength: 512, source: OPENAI_CREATE },
+	computeMultiplier: { label: 'Compute Multiplier', field: 'compute_multiplier', min: 0.00001, minExclusive: true, max: 10, source: OPENAI_CREATE },
+	evalInterval: { label: 'Eval Interval', field: 'eval_interval', min: 1, integer: true, source: OPENAI_CREATE },
+	evalSamples: { label: 'Eval Samples', field: 'eval_samples', min: 1, integer: true, source: OPENAI_CREATE },
+	reasoningEfforts: ['default', 'low', 'medium', 'high'],
+	listLimit: { label: 'Limit', field: 'limit', min: 1, integer: true, source: OPENAI_LIST },
+};
+
+export const TOGETHER_FINE_TUNE_LIMITS: FineTuneLimits = {
+	provider: 'Together AI',
+	nEpochs: { label: 'Epochs', field: 'n_epochs', min: 1, max: 20, integer: true, source: TOGETHER_CLI },
+	// The most depends on the model and the training type (Together's model page); the server checks it.
+	batchSize: { label: 'Batch Size', field: 'batch_size', min: 1, integer: true, source: TOGETHER_CREATE },
+	// A DPO beta is positive; Together publishes no upper bound (default 0.1).
+	beta: { label: 'Beta (DPO)', field: 'dpo_beta', min: 0, minExclusive: true, source: TOGETHER_CREATE },
+	// An integer with no published range: non-negative, and no larger than JSON carries exactly from here.
+	seed: { label: 'Seed', field: 'random_seed', min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, source: TOGETHER_CREATE },
+	suffix: { label: 'Suffix', field: 'suffix', max: 40, source: TOGETHER_CLI },
+	// Together lists every job at once; the node pages it, with the same limit.
+	listLimit: { label: 'Limit', field: 'limit', min: 1, integer: true, source: TOGETHER_CREATE },
+};
+
+/** A value checked against its limit: the value to send, or the problem in words (field, value, limit). */
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+
+/**
+ * A hyperparameter as the node holds it: nothing, "auto", a number, or a number written as text
+ * (the field is text so that it can say auto). Anything else is refused with the limit.
+ */
+export function autoNumber(limit: NumberLimit, raw: unknown): Checked<Auto<number> | undefined> {
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { ok: true, value: undefined };
+	if (typeof raw === 'string' && raw.trim() === 'auto') return { ok: true, value: 'auto' };
+	const number = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw.trim()) ? Number(raw.trim()) : undefined;
+	if (number === undefined) return { ok: false, problem: `${limit.label}: ${shown(raw)} is not a number or auto (${describeNumberLimit(limit)}, or auto)` };
+	const problem = numberProblem(limit, number);
+	return problem ? { ok: false, problem } : { ok: true, value: number };
+}
+
+/** A number option (seed, list limit): a number within the limit, or nothing. */
+export function optionalNumber(limit: NumberLimit, raw: unknown): Checked<number | undefined> {
+	if (raw === undefined || raw === null || raw === '') return { ok: true, value: undefined };
+	const problem = numberProblem(limit, raw);
+	return problem ? { ok: false, problem } : { ok: true, value: raw as number };
+}
+
+/** Metadata: an object of string values, with the provider's key count and lengths. */
+export function metadataProblem(limits: FineTuneLimits, metadata: unknown): string | undefined {
+	const limit = limits.metadata;
+	if (!limit) return `Metadata (JSON): ${limits.provider} takes no metadata; remove it`;
+	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+		return `${limit.label}: ${shown(metadata)} is not a JSON object of text values`;
+	}
+	const count = lengthProblem({ label: limit.label, field: limit.field, max: limit.keys, source: limit.source }, metadata);
+	if (count) return count;
+	for (const [key, value] of Object.entries(metadata)) {
+		const keyLength = [...key].length;
+		if (keyLength > limit.keyLength) return `${limit.label}: the key ${JSON.stringify(key.slice(0, 80))} has ${keyLength} characters, more than the limit of ${limit.keyLength}`;
+		if (typeof value !== 'string') {
+			return `${limit.label}: the value of ${JSON.stringify(key)} is ${shown(value)}, not text (metadata values are strings of at most ${limit.valueLength} characters)`;
+		}
+		const valueLength = [...value].length;
+		if (valueLength > limit.valueLength) return `${limit.label}: the value of ${JSON.stringify(key)} has ${valueLength} characters, more than the limit of ${limit.valueLength}`;
+	}
+	return undefined;
+}
+
+function autoProblem(limit: NumberLimit | undefined, value: Auto<number> | undefined): string | undefined {
+	if (value === undefined || value === 'auto' || !limit) return undefined;
+	return numberProblem(limit, value);
+}
+
+/**
+ * Every problem of a job spec against the provider's limits (empty when it may be sent). The node
+ * reports the first; a provider refuses a spec with any, so nothing breaks the contract on the way.
+ */
+export function jobSpecProblems(spec: JobSpec, limits: FineTuneLimits): string[] {
+	const h = spec.hyperparameters ?? {};
+	const problems: Array<string | undefined> = [
+		typeof spec.model === 'string' && spec.model.trim() ? undefined : 'Model: is empty',
+		typeof spec.trainingFile === 'string' && spec.trainingFile.trim() ? undefined : 'Training File ID: is empty',
+		autoProblem(limits.nEpochs, h.nEpochs),
+		autoProblem(limits.batchSize, h.batchSize),
+		autoProblem(limits.learningRateMultiplier, h.learningRateMultiplier),
+		autoProblem(limits.beta, h.beta),
+		autoProblem(limits.computeMultiplier, h.computeMultiplier),
+		autoProblem(limits.evalInterval, h.evalInterval),
+		autoProblem(limits.evalSamples, h.evalSamples),
+		h.reasoningEffort !== undefined && limits.reasoningEfforts && !limits.reasoningEfforts.includes(h.reasoningEffort)
+			? `Reasoning Effort (Reinforcement): ${shown(h.reasoningEffort)} is not one of ${limits.reasoningEfforts.join(', ')}`
+			: undefined,
+		spec.seed === undefined ? undefined : numberProblem(limits.seed, spec.seed),
+		spec.suffix === undefined ? undefined : typeof spec.suffix === 'string' ? lengthProblem(limits.suffix, spec.suffix) : `Suffix: ${shown(spec.suffix)} is not text`,
+		spec.metadata === undefined ? undefined : metadataProblem(limits, spec.metadata),
+	];
+	return problems.filter((problem): problem is string => problem !== undefined);
+}
+
+/** Thrown by a provider asked to send a spec that breaks its limits. */
+export class RequestLimitError extends Error {
+	constructor(problem: string) {
+		super(problem);
+		this.name = 'RequestLimitError';
+	}
+}
+
+export function assertJobSpec(spec: JobSpec, limits: FineTuneLimits): void {
+	const [problem] = jobSpecProblems(spec, limits);
+	if (problem) throw new RequestLimitError(problem);
+}
+
+/** A list operation's limit; undefined sends the provider's default. */
+export function listLimitProblem(limits: FineTuneLimits, limit: number | undefined): string | undefined {
+	return limit === undefined ? undefined : numberProblem(limits.listLimit, limit);
+}
