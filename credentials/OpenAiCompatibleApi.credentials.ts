@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -81,11 +80,6 @@ export class OpenAiCompatibleApi implements ICredentialType {
 		return requestOptions;
 	}
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{String($credentials.baseUrl || "https://api.openai.com/v1").replace(/\\/+$/, "")}}',
-			url: '/models',
-			method: 'GET',
-		},
-	};
+	// No declarative `test`: the nodes test this credential (testedBy, nodes/shared/credentialTest.ts),
+	// so that a failed test names the base URL and says what to check, not only "Couldn't connect".
 }

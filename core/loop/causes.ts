@@ -20,6 +20,9 @@ export interface RoundFailure {
 	cause: string;
 	/** The same request would fail the same way: the item stops at once. */
 	final?: boolean;
+	/** The HTTP status or network code behind it, for the node's hint on what to check. */
+	status?: number;
+	code?: string;
 }
 
 const statusLabel = (status: number) => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
@@ -48,10 +51,10 @@ export function failureOf(error: unknown): RoundFailure {
 	const text = typeof message === 'string' && message ? message : String(inner);
 	const status = (inner as { status?: unknown })?.status;
 	if (typeof status === 'number' && (status < 200 || status >= 300)) {
-		return { message: text, cause: statusLabel(status), ...(SAME_ANSWER_AGAIN.has(status) ? { final: true } : {}) };
+		return { message: text, cause: statusLabel(status), status, ...(SAME_ANSWER_AGAIN.has(status) ? { final: true } : {}) };
 	}
 	const code = networkCode(inner);
-	if (code) return { message: text.includes(code) ? text : `${text} (${code})`, cause: code };
+	if (code) return { message: text.includes(code) ? text : `${text} (${code})`, cause: code, code };
 	return { message: text, cause: headOf(text) };
 }
 

@@ -6,9 +6,14 @@ import { setMaxListeners } from 'node:events';
  * MaxListenersExceededWarning. With `abortAtEnd` (the default), whatever of the item is still
  * running when its work ends is aborted: a failed item's other judges stop spending tokens.
  * Reward Loop runs every item on one; Score Output too (without `abortAtEnd`, since items with the
- * same candidates share Select Best's call).
+ * same candidates share Select Best's call: the items go into `leftRunning`, which the node aborts
+ * when it returns, so that a failed item's other judges do not outlive the node).
  */
-export async function withItemSignal<T>(parent: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>, { abortAtEnd = true } = {}): Promise<T> {
+export async function withItemSignal<T>(
+	parent: AbortSignal | undefined,
+	work: (signal: AbortSignal) => Promise<T>,
+	{ abortAtEnd = true, leftRunning }: { abortAtEnd?: boolean; leftRunning?: Set<AbortController> } = {},
+): Promise<T> {
 	const controller = new AbortController();
 	setMaxListeners(0, controller.signal);
 	const abort = () => controller.abort();
@@ -19,5 +24,7 @@ export async function withItemSignal<T>(parent: AbortSignal | undefined, work: (
 	} finally {
 		parent?.removeEventListener('abort', abort);
 		if (abortAtEnd) controller.abort();
+		// What the item leaves running (a call other items share) is aborted by the node when it returns.
+		else leftRunning?.add(controller);
 	}
 }

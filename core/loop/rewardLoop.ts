@@ -22,6 +22,7 @@ import type { Sample } from '../scoring/types';
 import { ModelRequestError } from '../transport/scheduler';
 import { CancelledError } from '../transport/sleep';
 import { asFailure, describeCounts, failureOf, type RoundFailure } from './causes';
+import { NotSentError } from './refusals';
 import { preferencePairs, type PreferencePairs } from './preferencePairs';
 
 export interface LoopSettings {
@@ -87,6 +88,8 @@ export class LoopError extends Error {
 		readonly partial: LoopResult,
 		/** The error that ended the loop (a request that failed for good), when there is one. */
 		readonly reason?: unknown,
+		/** The status or network code of the loop's last error, for the node's hint on what to check. */
+		readonly last?: { status?: number; code?: string },
 	) {
 		super(message);
 		this.name = 'LoopError';
@@ -140,6 +143,7 @@ export async function generateRound(
 	const counts = useN ? [n] : Array.from({ length: n }, () => 1);
 	const settled = await Promise.allSettled(counts.map((count) => generate({ ...request, messages, options: { ...request.options, n: count } }, count)));
 	const round: GeneratedRound = { candidates: [], requests: counts.length, usage: emptyUsage(), errors: [] };
+	const unsent: RoundFailure[] = [];
 	for (const [position, outcome] of settled.entries()) {
 		const count = counts[position];
 		let answered: Pick<GenerateResult, 'candidates' | 'usage'> & Partial<GenerateResult>;
@@ -149,6 +153,12 @@ export async function generateRound(
 			// its candidates are kept (refusals score 0, the others are errors) and its tokens counted.
 			const cause = outcome.reason instanceof ModelRequestError ? outcome.reason.cause : outcome.reason;
 			if (cause instanceof CancelledError) throw cause;
+			// Not sent, since the same request was refused: no request, and no error beside the one that met the refusal.
+			if (cause instanceof NotSentError) {
+				round.requests--;
+				unsent.push(failureOf(cause));
+				continue;
+			}
 			if (!(cause instanceof OutputError) || !cause.answer) {
 				round.errors.push(failureOf(outcome.reason));
 				continue;
@@ -169,6 +179,9 @@ export async function generateRound(
 				...(c.refusal !== undefined ? { refusal: c.refusal } : {}),
 			});
 		}
+	}
+	for (const failure of unsent) {
+		if (!round.errors.some((known) => typeof known !== 'string' && known.cause === failure.cause)) round.errors.push(failure);
 	}
 	return round;
 }
@@ -193,6 +206,9 @@ export interface LoopState {
 	requests: number;
 	errors: number;
 	lastError?: string;
+	/** The last error's HTTP status or network code (for the node's hint on what to check). */
+	lastStatus?: number;
+	lastCode?: string;
 	/** How many errors of each cause (`401 Unauthorized`, `ECONNRESET`, …), in the order they first came. */
 	causes?: Record<string, number>;
 	refusals: number;
@@ -303,6 +319,8 @@ function noteError(state: LoopState, failure: RoundFailure): void {
 	state.errors++;
 	state.lastError = failure.message;
 	state.lastProblem = failure.message;
+	state.lastStatus = failure.status;
+	state.lastCode = failure.code;
 	const causes = (state.causes ??= {});
 	causes[failure.cause] = (causes[failure.cause] ?? 0) + 1;
 }
@@ -325,8 +343,10 @@ function stopOnErrors(state: LoopState, failures: RoundFailure[], config: LoopCo
 	const message = final
 		? `stopped at the first ${final.cause}, which asking again cannot change (${countsOf(state)}); last: ${state.lastError}`
 		: `${state.errors} errors, more than the ${maxErrors} tolerated (${countsOf(state)}); last: ${state.lastError}`;
-	throw new LoopError(message, loopSnapshot(state, config));
+	throw new LoopError(message, loopSnapshot(state, config), undefined, lastOf(state));
 }
+
+const lastOf = (state: LoopState) => ({ status: state.lastStatus, code: state.lastCode });
 
 function recordGenerated(state: LoopState, generated: GeneratedRound, config: LoopConfig): LoopStep {
 	const round = state.roundsUsed;
@@ -416,7 +436,7 @@ function finish(state: LoopState, config: LoopConfig, stopReason: StopReason): L
 	if (!best) {
 		const counts = countsOf(state);
 		const last = state.lastProblem ?? state.lastError ?? (state.lastRefusal !== undefined ? `the model refused: ${state.lastRefusal}` : undefined);
-		throw new LoopError(`no candidate could be scored${counts ? `: ${counts}` : ''}${last ? `; last: ${last}` : ''}`, loopSnapshot(state, config));
+		throw new LoopError(`no candidate could be scored${counts ? `: ${counts}` : ''}${last ? `; last: ${last}` : ''}`, loopSnapshot(state, config), undefined, lastOf(state));
 	}
 	if (!best.pass && config.settings.onExhausted === 'fail') {
 		throw new LoopError(`the budget ended (${reason}) below the threshold: best reward ${best.reward.toFixed(3)}`, loopSnapshot(state, config));

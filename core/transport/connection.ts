@@ -19,6 +19,24 @@ export function normalizeBaseUrl(baseUrl: string | undefined): string {
 	return trimmed.replace(/\/+$/, '');
 }
 
+/**
+ * The base URL as messages show it: normalised, without a user name, password or query (where some
+ * gateways take a key), so that naming the endpoint never shows a secret.
+ */
+export function displayBaseUrl(baseUrl: string | undefined): string {
+	const normalized = normalizeBaseUrl(baseUrl);
+	try {
+		const url = new URL(normalized);
+		url.username = '';
+		url.password = '';
+		url.search = '';
+		url.hash = '';
+		return url.href.replace(/\/+$/, '');
+	} catch {
+		return normalized.replace(/[?#].*$/, '');
+	}
+}
+
 /** The headers that authenticate a request, for callers that do not go through the SDK. */
 export function authenticationHeaders(config: ConnectionConfig): Record<string, string> {
 	const headers: Record<string, string> = {};

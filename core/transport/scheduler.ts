@@ -109,6 +109,13 @@ export async function withRetries<T>(
 			if (caught instanceof RateLimitWaitError) return { ok: false, error: caught, attempts: attempt - 1 };
 			throw caught;
 		}
+		// The run may have stopped while this request waited for its place (a fail-fast abort while the
+		// key's pace was being read): an abort listener added now would never fire, so the request
+		// would leave after the node returned.
+		if (signal.aborted) {
+			permit.release('neutral');
+			throw new CancelledError();
+		}
 		let observed = false;
 		const observeHeaders = (headers: HeaderSource) => {
 			observed = true;
@@ -254,9 +261,10 @@ export async function runScheduled<T>(
 		if (prepare) for (let turn = 0; turn < position; turn++) await new Promise((resolve) => setImmediate(resolve));
 		return worker();
 	};
-	const workers = Promise.all(
-		Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, (_, position) => startWorker(position)),
-	);
+	const workerList = Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, (_, position) => startWorker(position));
+	const workers = Promise.all(workerList);
+	// Workers reject with CancelledError after an abort; settle() reads every end, so none is unhandled.
+	workers.catch(() => undefined);
 	if (prepare) {
 		void readAhead();
 		// The end of the run, or an abort, wakes a reader waiting for the workers so that it stops.
@@ -268,17 +276,16 @@ export async function runScheduled<T>(
 		void workers.then(stopReader, stopReader);
 	}
 	// After a fail-fast abort the other workers end with CancelledError; the item's own error wins.
-	const settle = (run: Promise<unknown>) =>
-		run.then(
-			() => {
-				if (firstFailure) throw firstFailure;
-				return outcomes;
-			},
-			(error: unknown) => {
-				throw firstFailure ?? error;
-			},
-		);
-	if (!outer) return settle(workers);
+	// Every worker is waited for, not only the first to fail: the run returns once each of its
+	// requests has been aborted and has let go, so that none is still on its way when the node returns.
+	const settle = () =>
+		Promise.allSettled(workerList).then((ended) => {
+			if (firstFailure) throw firstFailure;
+			const failed = ended.find((end): end is PromiseRejectedResult => end.status === 'rejected');
+			if (failed) throw failed.reason;
+			return outcomes;
+		});
+	if (!outer) return settle();
 	let onAbort: () => void = () => undefined;
 	const cancelled = new Promise<never>((_, reject) => {
 		onAbort = () => {
@@ -287,10 +294,8 @@ export async function runScheduled<T>(
 		};
 		outer.addEventListener('abort', onAbort, { once: true });
 	});
-	// Workers reject with CancelledError after an abort; this keeps that from surfacing as unhandled.
-	workers.catch(() => undefined);
 	try {
-		return await Promise.race([settle(workers), cancelled]);
+		return await Promise.race([settle(), cancelled]);
 	} finally {
 		outer.removeEventListener('abort', onAbort);
 	}

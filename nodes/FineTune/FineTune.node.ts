@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { CREDENTIAL_NAME } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { itemError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
@@ -22,11 +22,13 @@ export class FineTune implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: CREDENTIAL_NAME, required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
+			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
 			{ name: TOGETHER_CREDENTIAL, required: true, displayOptions: { show: { provider: ['together'], operation: JOB_OPERATIONS } } },
 		],
 		properties: fineTuneProperties,
 	};
+
+	methods = credentialTestMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -1,7 +1,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { FINAL_STATUSES } from '../../core/finetune/providers/types';
-import { CREDENTIAL_NAME } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
 import { jobJson } from '../shared/fineTuneJob';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
 import { STATUSES_PROPERTY } from '../shared/fineTuneTrigger';
@@ -24,7 +24,7 @@ export class FineTuneTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: CREDENTIAL_NAME, required: true, displayOptions: { show: { provider: ['openai'] } } },
+			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'] } } },
 			{ name: TOGETHER_CREDENTIAL, required: true, displayOptions: { show: { provider: ['together'] } } },
 		],
 		properties: [
@@ -49,6 +49,8 @@ export class FineTuneTrigger implements INodeType {
 			STATUSES_PROPERTY,
 		],
 	};
+
+	methods = credentialTestMethods;
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		if (this.getNodeParameter('mode', 'poll') === 'webhook') {

@@ -10,8 +10,10 @@ import { generateAll } from '../../core/generate/generate';
 import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
-import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { OutputError } from '../../core/generate/result';
+import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
+import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
 import { redactOutput } from '../shared/redact';
@@ -34,17 +36,18 @@ export class GenerateText implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_NAME, required: true }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true }],
 		properties: generateTextProperties,
 	};
 
-	methods = { listSearch: { searchModels } };
+	methods = { listSearch: { searchModels }, ...credentialTestMethods };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+		const connection = await connectionOf(this);
 		const secrets = secretsOf(connection);
+		const endpoint = endpointOf(this.getNode(), connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
 		let settings;
@@ -69,10 +72,10 @@ export class GenerateText implements INodeType {
 			});
 		} catch (error) {
 			if (error instanceof ItemFailedError) {
-				throw fail(error.index, describeFailure(error.cause, error.attempts, secrets));
+				throw fail(error.index, describeFailure(error.cause, error.attempts, secrets, endpoint));
 			}
 			if (error instanceof CancelledError) throw nodeError(this, error.message);
-			throw nodeError(this, describeFailure(error, 0, secrets));
+			throw nodeError(this, describeFailure(error, 0, secrets, endpoint));
 		} finally {
 			client.close();
 		}
@@ -90,8 +93,14 @@ export class GenerateText implements INodeType {
 				// Whatever the server sent back (text, model, candidates), no secret of the credential leaves.
 				return { json: redactOutput(includeInput ? { ...items[index].json, ...json } : json, secrets), pairedItem: { item: index } };
 			}
-			const message = describeFailure(outcome.error, outcome.attempts, secrets);
-			return { json: { error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+			const message = describeFailure(outcome.error, outcome.attempts, secrets, endpoint);
+			// An answer that could not be used (not JSON, breaking the schema) keeps the model's words, so they can be read.
+			const answer = outcome.error instanceof OutputError ? outcome.error.answer : undefined;
+			const raw: IDataObject = answer?.candidates.length
+				? { text: answer.candidates[0].text, ...(answer.candidates.length > 1 ? { candidates: answer.candidates as unknown as IDataObject[] } : {}) }
+				: {};
+			const json: IDataObject = { ...(includeInput ? items[index].json : {}), ...raw, error: itemText(index, message) };
+			return { json: redactOutput(json, secrets), pairedItem: { item: index } };
 		});
 		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
 		return [results];

@@ -39,10 +39,22 @@ function parseStop(raw: unknown): string[] | undefined {
 	return text.split('\n').filter((line) => line.length > 0);
 }
 
+/**
+ * Why a text parameter came out empty: a fixed value that is empty, or an expression that gave
+ * nothing for this item (a field the item does not have, or an empty one). The expression itself is
+ * not repeated: the field shows it, and n8n's evaluator and the direct field read must say the same.
+ */
+function emptyBecause(raw: unknown): string {
+	if (typeof raw === 'string' && raw.startsWith('=') && raw.slice(1).trim()) {
+		return 'is empty: its expression gave an empty text for this item (does the item have the field it reads, and is it filled?)';
+	}
+	return 'is empty: type the prompt, or an expression such as {{ $json.question }}';
+}
+
 function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 	if (ctx.getNodeParameter('promptSource', index) !== 'messages') {
 		const prompt = String(readItemParameter(ctx, 'prompt', index) ?? '');
-		if (!prompt.trim()) throw new ParameterError('Prompt', 'is empty');
+		if (!prompt.trim()) throw new ParameterError('Prompt', emptyBecause(ctx.getNode().parameters.prompt));
 		return promptMessages(prompt, String(readItemParameter(ctx, 'systemMessage', index, '') ?? ''));
 	}
 	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();

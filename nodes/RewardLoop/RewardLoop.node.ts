@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
 import { generateOrThrow } from '../../core/generate/generate';
-import type { GenerateRequest } from '../../core/generate/request';
+import { buildChatParams, type GenerateRequest } from '../../core/generate/request';
 import { askCritique } from '../../core/loop/critique';
 import { LoopError, runRewardLoop, type LoopDeps, type LoopResult } from '../../core/loop/rewardLoop';
 import { scoreCandidateSet } from '../../core/scoring/judges/candidateSet';
@@ -17,11 +17,14 @@ import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
-import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
+import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
+import { searchModels } from '../shared/modelSearch';
 import { withItemSignal } from '../../core/loop/itemSignal';
+import { RefusalGate } from '../../core/loop/refusals';
 import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
 import { rewardLoopProperties } from './description';
@@ -41,21 +44,25 @@ export class RewardLoop implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter["rewardSource"] === "external" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Score me" }] : [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Done" }] }}`,
-		credentials: [{ name: CREDENTIAL_NAME, required: true }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true }],
 		properties: rewardLoopProperties,
 	};
+
+	// The model picker is Generate Text's (the same Model parameter), and so is the credential's test.
+	methods = { listSearch: { searchModels }, ...credentialTestMethods };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+		const connection = await connectionOf(this);
 		const secrets = secretsOf(connection);
+		const endpoint = endpointOf(this.getNode(), connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 		let settings;
 		try {
 			settings = readRunSettings(this);
 		} catch (error) {
-			return failEveryItem(this, items, describeFailure(error, 0, secrets));
+			return failEveryItem(this, items, describeFailure(error, 0, secrets, endpoint));
 		}
 		const http = createHttpClient(connection, { timeoutMs: settings.timeoutMs });
 		// Every request of every item (candidates, judges, critiques, embeddings) takes this one lane.
@@ -64,10 +71,13 @@ export class RewardLoop implements INodeType {
 		const chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 		const models = createModelServices({ http, chat }, lane, retry);
 		const cancelSignal = this.getExecutionCancelSignal();
-		const generate = (request: GenerateRequest, signal: AbortSignal) => generateOrThrow(chat, request, lane, signal, retry);
+		// A request the server refused in a way asking again cannot change is not sent again in this run (core/loop/refusals.ts).
+		const refusals = new RefusalGate();
+		const generate = (request: GenerateRequest, signal: AbortSignal, item: number) =>
+			refusals.send(item, buildChatParams(request) as unknown as Record<string, unknown>, signal, (gated) => generateOrThrow(chat, request, lane, gated, retry));
 		try {
 			// A loop that failed on a request carries that request's error, with its attempts.
-			const failureText = (error: unknown) => describeFailure(error instanceof LoopError && error.reason !== undefined ? error.reason : error, 0, secrets);
+			const failureText = (error: unknown) => describeFailure(error instanceof LoopError && error.reason !== undefined ? error.reason : error, 0, secrets, endpoint);
 
 			if (this.getNodeParameter('rewardSource', 0, 'scorers') === 'external') {
 				const outputs = await continueExternalLoops(this, items, {
@@ -86,9 +96,19 @@ export class RewardLoop implements INodeType {
 			const jobs: Array<{ index: number; run: (signal: AbortSignal) => Promise<LoopResult>; loop: ReturnType<typeof readLoopSettings> }> = [];
 			const done: INodeExecutionData[] = new Array(items.length);
 			for (let index = 0; index < items.length; index++) {
+				let scoring: ReturnType<typeof plans.forItem> | undefined;
+				let planProblem: unknown;
 				try {
+					scoring = plans.forItem(index);
+				} catch (error) {
+					// Scorers, combination and threshold without an expression are node-wide settings: the error names no item.
+					if (!plans.perItem) return failEveryItem(this, items, failureText(error));
+					planProblem = error;
+				}
+				try {
+					if (!scoring) throw planProblem;
 					const request = readGenerateRequest(this, index);
-					const { plan } = plans.forItem(index);
+					const { plan } = scoring;
 					const loop = readLoopSettings(this, index);
 					const customValues = plans.customValues(index);
 					const json = items[index].json;
@@ -99,7 +119,7 @@ export class RewardLoop implements INodeType {
 						run: (jobSignal) =>
 							withItemSignal(jobSignal, (signal) => {
 								const deps: LoopDeps = {
-									generate: (roundRequest) => generate(roundRequest, signal),
+									generate: (roundRequest) => generate(roundRequest, signal, index),
 									scoreRound: (samples) => scoreCandidateSet(plan, samples, { item: json, signal, models, customValues }),
 									critique: (messages, answer, feedback) => askCritique(models, loop.critiqueModel, messages, answer, feedback, signal),
 								};
@@ -109,7 +129,7 @@ export class RewardLoop implements INodeType {
 				} catch (error) {
 					const message = failureText(error);
 					if (!continueOnFail) throw fail(index, message);
-					done[index] = { json: { ...items[index].json, error: `Item ${index}: ${message}` }, pairedItem: { item: index } };
+					done[index] = { json: { ...items[index].json, error: itemText(index, message) }, pairedItem: { item: index } };
 				}
 			}
 
@@ -143,7 +163,7 @@ export class RewardLoop implements INodeType {
 					completionTokens += partial.usage.completionTokens;
 				}
 				done[index] = {
-					json: { ...base, error: `Item ${index}: ${failureText(outcome.error)}`, ...(partial ? { loop: loopOutput(partial, loop.includeHistory) } : {}) },
+					json: { ...base, error: itemText(index, failureText(outcome.error)), ...(partial ? { loop: loopOutput(partial, loop.includeHistory) } : {}) },
 					pairedItem: { item: index },
 				};
 			});

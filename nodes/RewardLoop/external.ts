@@ -10,7 +10,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { accumulateTokenUsage } from 'n8n-workflow';
-import { nodeError } from '../shared/errors';
+import { itemText, nodeError } from '../shared/errors';
 import type { ChatMessage } from '../../core/generate/messages';
 import type { GenerateRequest } from '../../core/generate/request';
 import { emptyUsage, type GenerateResult, type TokenUsage } from '../../core/generate/result';
@@ -49,7 +49,7 @@ interface ExternalState {
 }
 
 interface Helpers {
-	generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult>;
+	generate(request: GenerateRequest, signal: AbortSignal, item: number): Promise<GenerateResult>;
 	critique(model: string | undefined, messages: ChatMessage[], answer: string, feedback: string, signal: AbortSignal): Promise<{ text: string; usage: TokenUsage }>;
 	cancelSignal: AbortSignal | undefined;
 	concurrency: number;
@@ -108,7 +108,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 		const config: LoopConfig = { prompt: request.messages, settings: loop, threshold };
 		const before = { ...state.usage };
 		const driver: LoopDriver = {
-			generate: (roundRequest) => helpers.generate(roundRequest, signal),
+			generate: (roundRequest) => helpers.generate(roundRequest, signal, pairedIndex),
 			critique: (messages, answer, feedback) => helpers.critique(loop.critiqueModel, messages, answer, feedback, signal),
 			// Scores come from outside: the loop parks here.
 			scoreRound: async () => undefined,
@@ -240,7 +240,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 		// As in the internal mode: the item's input (without the loop's state), its error, and the partial result.
 		const input = carried?.input ?? stripState(items[index].json);
 		done.push({
-			json: { ...(output.includeInput ? input : {}), error: `Item ${index}: ${helpers.failureText(error)}`, ...(partial ? { loop: loopOutput(partial, output.includeHistory) } : {}) },
+			json: { ...(output.includeInput ? input : {}), error: itemText(index, helpers.failureText(error)), ...(partial ? { loop: loopOutput(partial, output.includeHistory) } : {}) },
 			pairedItem: { item: index },
 		});
 	});

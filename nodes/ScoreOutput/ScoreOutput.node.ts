@@ -13,8 +13,10 @@ import { createChatClient, type ChatClient } from '../../core/transport/chatClie
 import { createHttpClient, type HttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
-import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, endpointOf, secretsOf } from '../shared/connection';
+import { credentialTestMethods } from '../shared/credentialTest';
+import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
+import type { Endpoint } from '../shared/failures';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { withItemSignal } from '../../core/loop/itemSignal';
@@ -37,9 +39,11 @@ export class ScoreOutput implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter["route"] ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Pass" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Fail" }] : ["${NodeConnectionTypes.Main}"] }}`,
-		credentials: [{ name: CREDENTIAL_NAME, required: false }],
+		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: false }],
 		properties: scoreOutputProperties,
 	};
+
+	methods = credentialTestMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -61,6 +65,8 @@ export class ScoreOutput implements INodeType {
 				itemPlans[index] = plans.forItem(index);
 			} catch (error) {
 				const message = describeFailure(error, 0, []);
+				// Scorers, combination and threshold without an expression are node-wide settings: the error names no item.
+				if (!plans.perItem) return failEveryItem(this, items, message);
 				if (!continueOnFail) throw fail(index, message);
 				failures[index] = message;
 			}
@@ -70,6 +76,7 @@ export class ScoreOutput implements INodeType {
 		let chat: ChatClient | undefined;
 		let http: HttpClient | undefined;
 		let secrets: string[] = [];
+		let endpoint: Endpoint | undefined;
 		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000, maxWaitMs: 120_000 };
 		if (plans.needsModels) {
 			try {
@@ -83,8 +90,14 @@ export class ScoreOutput implements INodeType {
 			} catch {
 				throw nodeError(this, 'A judge or embedding scorer needs an OpenAI-Compatible API credential: select one on this node');
 			}
-			const connection = connectionFromCredentials(credentials);
+			let connection;
+			try {
+				connection = connectionFromCredentials(credentials);
+			} catch (error) {
+				throw nodeError(this, `The credential "${credentialName(this.getNode())}": ${(error as Error).message}`);
+			}
 			secrets = secretsOf(connection);
+			endpoint = endpointOf(this.getNode(), connection);
 			chat = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 			http = createHttpClient(connection, { timeoutMs: settings.timeoutMs });
 			models = createModelServices(
@@ -118,10 +131,12 @@ export class ScoreOutput implements INodeType {
 			}
 		} else {
 			let outcomes;
+			// Aborted when the node returns: a failed item's other judges (which no item waits for any more) stop with it.
+			const leftRunning = new Set<AbortController>();
 			try {
 				// One signal per item, which its judges may all listen to; a call other items share outlives the item.
 				const scoreScheduled = (position: number, signal: AbortSignal) =>
-					withItemSignal(signal, (itemSignal) => Promise.resolve(scoreOne(pending[position], itemSignal)), { abortAtEnd: false });
+					withItemSignal(signal, (itemSignal) => Promise.resolve(scoreOne(pending[position], itemSignal)), { abortAtEnd: false, leftRunning });
 				outcomes = await runScheduled(pending.length, (position, { signal }) => scoreScheduled(position, signal), {
 					concurrency: settings.concurrency,
 					maxRetries: 0,
@@ -130,11 +145,12 @@ export class ScoreOutput implements INodeType {
 				});
 			} catch (error) {
 				if (error instanceof ItemFailedError) {
-					throw fail(pending[error.index], describeFailure(error.cause, 0, secrets));
+					throw fail(pending[error.index], describeFailure(error.cause, 0, secrets, endpoint));
 				}
 				if (error instanceof CancelledError) throw nodeError(this, error.message);
-				throw nodeError(this, describeFailure(error, 0, secrets));
+				throw nodeError(this, describeFailure(error, 0, secrets, endpoint));
 			} finally {
+				for (const item of leftRunning) item.abort();
 				chat?.close();
 				http?.close();
 			}
@@ -142,7 +158,7 @@ export class ScoreOutput implements INodeType {
 				const index = pending[position];
 				if (outcome.ok) results[index] = outcome.value;
 				else {
-					failures[index] = describeFailure(outcome.error, 0, secrets);
+					failures[index] = describeFailure(outcome.error, 0, secrets, endpoint);
 				}
 			});
 		}
@@ -155,7 +171,7 @@ export class ScoreOutput implements INodeType {
 			const result = results[index];
 			const base = includeInput ? items[index].json : {};
 			if (!result) {
-				failed.push({ json: { ...base, error: `Item ${index}: ${failures[index]}` }, pairedItem: { item: index } });
+				failed.push({ json: { ...base, error: itemText(index, failures[index] ?? 'not scored') }, pairedItem: { item: index } });
 				continue;
 			}
 			promptTokens += result.usage.promptTokens;

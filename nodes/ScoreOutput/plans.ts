@@ -28,7 +28,8 @@ export const SCORING_PARAMETERS = ['mode', 'scorers', 'combine', 'formula', 'gra
 export class ScoringPlans {
 	private readonly cache = new Map<string, ItemPlan>();
 	private shared: ItemPlan | undefined;
-	private readonly perItem: boolean;
+	/** Whether an expression makes the plan differ per item; otherwise a plan that cannot be built is a node-wide error. */
+	readonly perItem: boolean;
 	readonly hasCustom: boolean;
 
 	constructor(

@@ -1,6 +1,8 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { tryParseJson } from '../../core/json/tryParseJson';
-import type { ConnectionConfig } from '../../core/transport/connection';
+import { displayBaseUrl, type ConnectionConfig } from '../../core/transport/connection';
+import { nodeError } from './errors';
+import type { Endpoint } from './failures';
 
 export const CREDENTIAL_NAME = 'openAiCompatibleApi';
 
@@ -9,11 +11,11 @@ function parseHeaders(raw: unknown): Record<string, string> {
 	let value: unknown = raw;
 	if (typeof raw === 'string') {
 		const parsed = tryParseJson(raw);
-		if (!parsed.ok) throw new Error('Extra Headers in the credential is not valid JSON');
+		if (!parsed.ok) throw new Error('Extra Headers is not valid JSON');
 		value = parsed.value;
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new Error('Extra Headers in the credential must be a JSON object');
+		throw new Error('Extra Headers must be a JSON object');
 	}
 	return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, String(v)]));
 }
@@ -33,4 +35,25 @@ export function connectionFromCredentials(credentials: ICredentialDataDecryptedO
 /** Every value that must never appear in an output, an error or a log. */
 export function secretsOf(connection: ConnectionConfig): string[] {
 	return [connection.apiKey ?? '', ...Object.values(connection.headers ?? {})].filter((s) => s.length >= 4);
+}
+
+/** The credential's name as the user gave it (the node's selection), for messages. */
+export function credentialName(node: INode, type = CREDENTIAL_NAME): string {
+	const name = node.credentials?.[type]?.name;
+	return typeof name === 'string' && name.trim() ? name.trim() : 'OpenAI-Compatible API';
+}
+
+/** The base URL and credential that connection and auth errors name. */
+export function endpointOf(node: INode, connection: ConnectionConfig, type = CREDENTIAL_NAME): Endpoint {
+	return { baseUrl: displayBaseUrl(connection.baseUrl), credential: credentialName(node, type) };
+}
+
+/** The node's credential as connection settings; a credential that cannot be used is a node-wide error naming it. */
+export async function connectionOf(ctx: IExecuteFunctions): Promise<ConnectionConfig> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	try {
+		return connectionFromCredentials(credentials);
+	} catch (error) {
+		throw nodeError(ctx, `The credential "${credentialName(ctx.getNode())}": ${(error as Error).message}`);
+	}
 }

@@ -1,15 +1,21 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import { createHttpClient } from '../../core/transport/http';
-import { redactSecrets } from '../../core/transport/secrets';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from './connection';
+import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, endpointOf, secretsOf } from './connection';
+import { nodeError } from './errors';
+import { describeFailure } from './failures';
 
 /** Lists the endpoint's models (GET /models) for the model picker, filtered by what the user types. */
 export async function searchModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+	let connection;
+	try {
+		connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+	} catch (error) {
+		throw nodeError(this, `Could not list models: the credential "${credentialName(this.getNode())}": ${(error as Error).message}`);
+	}
+	const endpoint = endpointOf(this.getNode(), connection);
 	const http = createHttpClient(connection, { timeoutMs: 30_000 });
 	const ids: string[] = [];
 	try {
@@ -17,10 +23,8 @@ export async function searchModels(
 		if (!Array.isArray(data?.data)) throw new Error('GET /models answered without a data list');
 		for (const model of data.data) if (typeof model?.id === 'string') ids.push(model.id);
 	} catch (error) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Could not list models: ${redactSecrets((error as Error).message, secretsOf(connection))}`,
-		);
+		// The picker shows this line alone: it names where the list was asked for and what to check.
+		throw nodeError(this, `Could not list models from ${endpoint.baseUrl}/models (credential "${endpoint.credential}"): ${describeFailure(error, 0, secretsOf(connection), endpoint)}`);
 	} finally {
 		http.close();
 	}

@@ -263,7 +263,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 			[{ seed: 'abc' }, 'closeness: sampling_params.seed: "abc" is not a number (an integer from -9007199254740991 to 9007199254740991)'],
 		] as Array<[IDataObject, string]>) {
 			const run = await score(params);
-			expect(outputOf(run)[0].json.error).toBe(`Item 0: ${message}`);
+			// The grader is a node-wide setting (no expression): its error names no item.
+			expect(outputOf(run)[0].json.error).toBe(message);
 		}
 		expect(server.counters.chatRequests).toBe(0);
 

@@ -324,7 +324,7 @@ describe('Generate Text in n8n\'s engine', () => {
 
 		const stopped = await runWorkflow({ parameters: promptParameters(), items: itemsNamed(1), credentials: credentials({ apiKey: wrongKey }) });
 		const error = runError(stopped);
-		expect(error?.message).toMatch(/^Item 0: 401 Incorrect API key provided: \[redacted\]/);
+		expect(error?.message).toMatch(/^Item 0: The server at \S+ refused the API key of the credential "Test openAiCompatibleApi": check its API Key \(and Send Key As\)\. 401 Incorrect API key provided: \[redacted\]/);
 		expect(JSON.stringify(stopped.data.resultData)).not.toContain(wrongKey);
 
 		server.configure({ apiKey: API_KEY });

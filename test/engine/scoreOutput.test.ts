@@ -160,11 +160,14 @@ describe('Score Output in n8n\'s engine', () => {
 		]);
 	});
 
-	it('a bad scorer configuration is a clear error naming the scorer', async () => {
+	it('a bad scorer configuration is a clear error naming the scorer, and no item (it is node-wide)', async () => {
 		const result = await run({ scorers: scorers({ name: 'bad', type: 'regex', pattern: '(unclosed' }) }, [{ text: 'a' }]);
-		expect(runError(result)?.message).toMatch(/^Item 0: bad: /);
+		expect(runError(result)?.message).toMatch(/^bad: /);
 		const formula = await run({ scorers: scorers({ name: 'a', type: 'contains', values: 'a' }), combine: 'formula', formula: 'a + b' }, [{ text: 'a' }]);
-		expect(runError(formula)?.message).toBe('Item 0: the formula uses unknown scorer names: b');
+		expect(runError(formula)?.message).toBe('the formula uses unknown scorer names: b');
+		// With Continue On Fail every item carries it, without an item marker.
+		const tolerant = await run({ scorers: scorers({ name: 'a', type: 'contains', values: 'a' }), combine: 'formula', formula: 'a + b' }, [{ text: 'a' }, { text: 'b' }], { continueOnFail: true });
+		expect(outputOf(tolerant).map((item) => item.json.error)).toEqual(['the formula uses unknown scorer names: b', 'the formula uses unknown scorer names: b']);
 	});
 
 	describe('judges', () => {

@@ -136,7 +136,8 @@ describe('issue 16 defects, each an item error or a right value now', () => {
 	it('a template typo ({{reference}}) is an error, not compared as literal text', async () => {
 		const result = await run({ scorers: scorers({ ...similarity('sim', 'fuzzy_match'), reference: '{{reference}}' }) }, [{ text: '{{reference}}', reference: 'x' }]);
 		expect(runError(result)?.message).toBe(
-			"Item 0: sim: Reference: {{reference}} is not a placeholder: write {{item.<path>}}, {{sample.output_text}} or {{sample.output_json.<path>}} (to read the item's field, write {{item.reference}})",
+			// A Reference without an expression is a node-wide setting: its error names no item (issue 18).
+			"sim: Reference: {{reference}} is not a placeholder: write {{item.<path>}}, {{sample.output_text}} or {{sample.output_json.<path>}} (to read the item's field, write {{item.reference}})",
 		);
 	});
 

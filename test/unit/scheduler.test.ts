@@ -1,7 +1,7 @@
 import { KeyLimiter, RateLimitWaitError, type RequestDemand } from '../../core/transport/limits/keyLimiter';
-import { createLane, type RequestLane } from '../../core/transport/limits/lane';
+import { createLane, UNLIMITED_LANE, type RequestLane } from '../../core/transport/limits/lane';
 import { LocalPacingStore } from '../../core/transport/limits/store';
-import { ItemFailedError, runScheduled, type RetryEvent } from '../../core/transport/scheduler';
+import { ItemFailedError, runScheduled, withRetries, type RetryEvent } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 };
@@ -538,5 +538,53 @@ describe('runScheduled through a lane', () => {
 		const observe = jest.spyOn(limiter, 'observe');
 		await runScheduled(1, async () => 'answer', { concurrency: 1, maxRetries: 0, lane });
 		expect(observe).toHaveBeenCalledWith({}, undefined);
+	});
+});
+
+describe('fail-fast leaves nothing running (issue 17)', () => {
+	it('a request whose place in the lane came as the run stopped is not sent', async () => {
+		const controller = new AbortController();
+		const release = jest.fn();
+		// The run stops while the lane hands out the place (the key's pace being read, say).
+		const lane: RequestLane = { ...UNLIMITED_LANE, acquire: async () => (controller.abort(), { release }) };
+		const task = jest.fn(async () => 'sent');
+		await expect(withRetries(task, lane, controller.signal, { maxRetries: 0 })).rejects.toBeInstanceOf(CancelledError);
+		expect(task).not.toHaveBeenCalled();
+		expect(release).toHaveBeenCalledWith('neutral');
+	});
+
+	it('the run rejects only once every other task has ended, not at the first to end', async () => {
+		const ended = new Set<number>();
+		const run = runScheduled(
+			3,
+			async (index, { signal }) => {
+				if (index === 0) {
+					await new Promise((resolve) => setImmediate(resolve));
+					throw new Error('item 0 failed');
+				}
+				// Task 1 stops at once on the abort; task 2 takes a few turns to let go of its request.
+				await new Promise<void>((_, reject) =>
+					signal.addEventListener(
+						'abort',
+						() => {
+							if (index === 1) {
+								ended.add(index);
+								reject(new Error('aborted'));
+								return;
+							}
+							void flush(3).then(() => {
+								ended.add(index);
+								reject(new Error('aborted'));
+							});
+						},
+						{ once: true },
+					),
+				);
+				return 'never';
+			},
+			{ concurrency: 3, maxRetries: 0, failFast: true },
+		);
+		await expect(run).rejects.toBeInstanceOf(ItemFailedError);
+		expect([...ended].sort()).toEqual([1, 2]);
 	});
 });

@@ -1,7 +1,9 @@
 import { emptyUsage, type TokenUsage } from '../../../core/generate/result';
 import type { GenerateRequest } from '../../../core/generate/request';
+import { NotSentError } from '../../../core/loop/refusals';
 import {
 	advanceLoop,
+	generateRound,
 	LoopError,
 	newLoopState,
 	runRewardLoop,
@@ -239,5 +241,16 @@ describe('the loop says why an item failed (issue 15, D5)', () => {
 		const scoring = expectKind(advanceLoop(state, { kind: 'generated', round: round([{ text: 'a' }, { text: 'b' }], { usage: usage(60), usageNote: 'estimated' }) }, cfg), 'score');
 		const stop = expectKind(advanceLoop(state, { kind: 'scored', scored: scoredAll(scoring.candidates, [0.1, 0.2]) }, cfg), 'stop');
 		expect(stop.result).toMatchObject({ stopReason: 'tokens', usageNote: 'estimated', usage: { totalTokens: 60 } });
+	});
+
+	it('a round\'s requests that were not sent (the same request was refused) count as no request and no second error', async () => {
+		const refusal = Object.assign(new Error('422 temperature too high'), { status: 422 });
+		let calls = 0;
+		const generated = await generateRound({ model: 'm', messages: [], options: {} }, [{ role: 'user', content: 'q' }], 3, false, async () => {
+			calls++;
+			throw calls === 1 ? refusal : new NotSentError(refusal, 'this item sent the identical request, which got this answer');
+		});
+		expect(generated.requests).toBe(1);
+		expect(generated.errors).toEqual([expect.objectContaining({ cause: '422 Unprocessable Entity', final: true, status: 422, message: '422 temperature too high' })]);
 	});
 });

@@ -1,0 +1,36 @@
+import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { displayBaseUrl } from '../../core/transport/connection';
+import { createHttpClient } from '../../core/transport/http';
+import { connectionFromCredentials, secretsOf } from './connection';
+import { describeFailure } from './failures';
+
+/** The name nodes give in `testedBy` for the OpenAI-Compatible API credential. */
+export const CREDENTIAL_TEST = 'openAiCompatibleApiTest';
+
+/**
+ * The credential's Test button: GET /models with the key, as the requests will be sent. n8n's
+ * declarative test says only "Couldn't connect with these settings" and a network code; this one
+ * names the base URL and the credential, and says what to check (never the key).
+ */
+export async function testOpenAiCompatibleCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	const name = credential.name?.trim() || 'OpenAI-Compatible API';
+	let connection;
+	try {
+		connection = connectionFromCredentials(credential.data ?? {});
+	} catch (error) {
+		return { status: 'Error', message: `The credential "${name}": ${(error as Error).message}` };
+	}
+	const endpoint = { baseUrl: displayBaseUrl(connection.baseUrl), credential: name };
+	const http = createHttpClient(connection, { timeoutMs: 20_000 });
+	try {
+		await http.request({ method: 'GET', path: '/models' }, new AbortController().signal);
+		return { status: 'OK', message: 'Connection successful!' };
+	} catch (error) {
+		return { status: 'Error', message: `GET ${endpoint.baseUrl}/models failed: ${describeFailure(error, 0, secretsOf(connection), endpoint)}` };
+	} finally {
+		http.close();
+	}
+}
+
+/** What a node that uses the credential declares, so that n8n tests the credential with the function above. */
+export const credentialTestMethods = { credentialTest: { [CREDENTIAL_TEST]: testOpenAiCompatibleCredential } };
