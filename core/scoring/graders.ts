@@ -29,12 +29,14 @@ const inputMessage = z
  * A model grader's sampling_params, as OpenAI's Graders reference lists them. Strict: a key that is
  * not one of them would otherwise reach the judge's chat request under a name chat does not know.
  */
+// The numbers' ranges and types are checked against chat's limits where the judge is made
+// (registry.ts, core/requestLimits/chat.ts), so the error names the value and the limit.
 const samplingParams = z
 	.object({
-		seed: z.number().int().nullable().optional(),
-		top_p: z.number().nullable().optional(),
-		temperature: z.number().nullable().optional(),
-		max_completions_tokens: z.number().int().min(1).nullable().optional(),
+		seed: z.unknown().optional(),
+		top_p: z.unknown().optional(),
+		temperature: z.unknown().optional(),
+		max_completions_tokens: z.unknown().optional(),
 		reasoning_effort: z.string().nullable().optional(),
 	})
 	.strict()
@@ -43,6 +45,11 @@ const samplingParams = z
 /** Grader sampling_params names → chat completion names (the rest are the same in both). */
 const CHAT_NAME: Record<string, string> = { max_completions_tokens: 'max_completion_tokens' };
 const GRADER_NAME: Record<string, string> = Object.fromEntries(Object.entries(CHAT_NAME).map(([grader, chat]) => [chat, grader]));
+
+/** The grader's name for a chat request field (max_completion_tokens → max_completions_tokens), for errors. */
+export function graderSamplingName(chatField: string): string {
+	return GRADER_NAME[chatField] ?? chatField;
+}
 
 /** A grader's sampling_params as a judge's chat request fields; nulls (the server's default) are left out. */
 export function chatSamplingParams(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

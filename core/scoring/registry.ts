@@ -1,5 +1,6 @@
 /** Every scorer type by name: the one place that knows them all. */
 import { chatBodyProblem } from '../generate/checkChat';
+import { graderSamplingName } from './graders';
 import { createLabelModelScorer, type LabelModelConfig } from './judges/labelModel';
 import { createScoreModelScorer, type ScoreModelConfig } from './judges/scoreModel';
 import { createSelectBestScorer, type SelectBestConfig } from './judges/selectBest';
@@ -79,7 +80,8 @@ export function createScorer(spec: ScorerSpec): Scorer {
 	const config: unknown = spec.config;
 	const samplingParams = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).samplingParams : undefined;
 	if (samplingParams && typeof samplingParams === 'object' && !Array.isArray(samplingParams)) {
-		const problem = chatBodyProblem(samplingParams as Record<string, unknown>, (field) => `sampling_params.${field}`);
+		// Named as the grader names them (sampling_params come from grader JSON).
+		const problem = chatBodyProblem(samplingParams as Record<string, unknown>, (field) => `sampling_params.${graderSamplingName(field)}`);
 		if (problem) throw new Error(`${spec.name}: ${problem}`);
 	}
 	return factory(spec.name, spec.config);

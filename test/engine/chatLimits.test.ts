@@ -259,7 +259,7 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 		for (const [params, message] of [
 			[{ temperature: 3 }, 'closeness: sampling_params.temperature: 3 is outside the limit (a number from 0 to 2)'],
 			[{ top_p: 2 }, 'closeness: sampling_params.top_p: 2 is outside the limit (a number from 0 to 1)'],
-			[{ max_completion_tokens: 0.5 }, 'closeness: sampling_params.max_completion_tokens: 0.5 is not a whole number (an integer at least 1)'],
+			[{ max_completions_tokens: 0.5 }, 'closeness: sampling_params.max_completions_tokens: 0.5 is not a whole number (an integer at least 1)'],
 			[{ seed: 'abc' }, 'closeness: sampling_params.seed: "abc" is not a number (an integer from -9007199254740991 to 9007199254740991)'],
 		] as Array<[IDataObject, string]>) {
 			const run = await score(params);
@@ -269,7 +269,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 		expect(server.counters.chatRequests).toBe(0);
 
 		server.configure({ answer: () => JSON.stringify({ steps: [], result: 1 }) });
-		const good = await score({ temperature: 0.5, max_completion_tokens: 50, seed: 3 });
+		// A grader names it max_completions_tokens; chat's request carries it as max_completion_tokens.
+		const good = await score({ temperature: 0.5, max_completions_tokens: 50, seed: 3 });
 		expect(outputOf(good)[0].json).toMatchObject({ reward: 1 });
 		expect(bodies()[0]).toMatchObject({ temperature: 0.5, max_completion_tokens: 50, seed: 3 });
 	});
