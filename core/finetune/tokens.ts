@@ -242,3 +242,26 @@ export function countAssistantTokens(messages: readonly TokenMessage[], encoding
 	}
 	return total;
 }
+
+const ASSISTANT_OUTPUT_KEYS = new Set(['content', 'tool_calls', 'function_call']);
+
+/**
+ * countChatTokens and countAssistantTokens of the same messages at once, each text encoded once
+ * (the assistant's texts are most of a training file's).
+ */
+export function countConversationTokens(messages: readonly TokenMessage[], encoding: TokenEncoding): { total: number; assistant: number } {
+	let total = 0;
+	let assistant = 0;
+	for (const message of messages) {
+		total += TOKENS_PER_MESSAGE;
+		if (!message || typeof message !== 'object') continue;
+		const isAssistant = message.role === 'assistant';
+		for (const [key, value] of Object.entries(message)) {
+			const tokens = textTokens(valueTexts(key, value), encoding);
+			total += tokens;
+			if (key === 'name') total += TOKENS_PER_NAME;
+			if (isAssistant && ASSISTANT_OUTPUT_KEYS.has(key)) assistant += tokens;
+		}
+	}
+	return { total: total + REPLY_PRIMING_TOKENS, assistant };
+}

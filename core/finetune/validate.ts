@@ -8,7 +8,7 @@
  * per-example numbers the percentiles need live in typed arrays (8 bytes each), and the stored
  * issue list stops at `maxErrors` while every issue is still counted.
  */
-import { countAssistantTokens, countChatTokens, encodingForModel, type TokenEncoding, type TokenMessage } from './tokens';
+import { countChatTokens, countConversationTokens, encodingForModel, REPLY_PRIMING_TOKENS, type TokenEncoding, type TokenMessage } from './tokens';
 import { distribution, estimateCost, NumberColumn, type CostEstimate, type Distribution } from './summary';
 import { checkRow, detectKind, isObject, type JsonObject, type TrainingKind } from './validateRows';
 
@@ -146,21 +146,22 @@ function roleSet(messages: TokenMessage[]): Set<unknown> {
 function viewExample(row: JsonObject, kind: TrainingKind, encoding: TokenEncoding): ExampleView {
 	if (kind === 'preference') {
 		const input = (row.input as JsonObject).messages as TokenMessage[];
-		const preferred = row.preferred_output as TokenMessage[];
-		const nonPreferred = row.non_preferred_output as TokenMessage[];
+		const preferred = countConversationTokens(row.preferred_output as TokenMessage[], encoding);
+		const nonPreferred = countConversationTokens(row.non_preferred_output as TokenMessage[], encoding);
 		// countChatTokens(a ++ b) = countChatTokens(a) + countChatTokens(b) − the reply priming counted twice.
-		const inputTokens = countChatTokens(input, encoding) - 3;
+		const inputTokens = countChatTokens(input, encoding) - REPLY_PRIMING_TOKENS;
 		return {
-			sequenceTokens: [inputTokens + countChatTokens(preferred, encoding), inputTokens + countChatTokens(nonPreferred, encoding)],
-			assistantTokens: countAssistantTokens(preferred, encoding) + countAssistantTokens(nonPreferred, encoding),
+			sequenceTokens: [inputTokens + preferred.total, inputTokens + nonPreferred.total],
+			assistantTokens: preferred.assistant + nonPreferred.assistant,
 			messages: input.length + 1,
-			roles: roleSet([...input, ...preferred]),
+			roles: roleSet([...input, ...(row.preferred_output as TokenMessage[])]),
 		};
 	}
 	const messages = row.messages as TokenMessage[];
+	const counted = countConversationTokens(messages, encoding);
 	return {
-		sequenceTokens: [countChatTokens(messages, encoding)],
-		assistantTokens: countAssistantTokens(messages, encoding),
+		sequenceTokens: [counted.total],
+		assistantTokens: counted.assistant,
 		messages: messages.length,
 		roles: roleSet(messages),
 	};

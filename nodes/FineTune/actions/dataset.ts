@@ -51,8 +51,10 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 /** A validation report for each input item's training file. */
 export async function runValidate(ctx: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const property = String(ctx.getNodeParameter('binaryProperty', index, 'data'));
-	ctx.helpers.assertBinaryData(index, property);
-	const content = await ctx.helpers.getBinaryDataBuffer(index, property);
+	const binary = ctx.helpers.assertBinaryData(index, property);
+	// Stored binary data (filesystem or S3 mode) is read as a stream, a chunk at a time; in memory
+	// mode the file is in the item already and is read from its buffer a slice at a time.
+	const content = binary.id ? await ctx.helpers.getBinaryStream(binary.id) : await ctx.helpers.getBinaryDataBuffer(index, property);
 	const options = ctx.getNodeParameter('validateOptions', index, {}) as IDataObject;
 	const epochs = options.epochs === undefined || options.epochs === 'auto' || options.epochs === '' ? 'auto' : Number(options.epochs);
 	const price = Number(options.pricePerMillionTokens ?? 0);

@@ -13,6 +13,7 @@ import { get_encoding, type Tiktoken } from 'tiktoken';
 import {
 	countAssistantTokens,
 	countChatTokens,
+	countConversationTokens,
 	countTokens,
 	encodeText,
 	encodingForModel,
@@ -270,5 +271,21 @@ describe('lazy loading of the encodings', () => {
 			expect(tokens.countTokens('de', 'o200k_base')).toBe(2);
 			expect(loads).toEqual({ o200k: 1, cl100k: 0 });
 		});
+	});
+});
+
+describe('countConversationTokens', () => {
+	it('is countChatTokens and countAssistantTokens at once', () => {
+		const messages = [
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'Hi', name: 'bob' },
+			{ role: 'assistant', content: [{ type: 'text', text: 'Hello 👋' }], weight: 0 },
+			{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{"q":"中文"}' } }] },
+			{ role: 'tool', tool_call_id: 'c1', content: '\ufeff{"ok":true}' },
+			{ role: 'assistant', content: 'Done.' },
+		];
+		for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+			expect(countConversationTokens(messages, encoding)).toEqual({ total: countChatTokens(messages, encoding), assistant: countAssistantTokens(messages, encoding) });
+		}
 	});
 });
