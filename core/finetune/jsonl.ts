@@ -93,7 +93,7 @@ export interface JsonlLine {
 	text: string;
 }
 
-export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 const DECODE_CHUNK = 1024 * 1024;
 
