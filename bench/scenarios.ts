@@ -9,6 +9,9 @@
  * - loop-refine: refine with feedback, reaching the threshold in round 2.
  * - finetune-core: 100,000 examples built and validated by the core, streaming (bounds 20 s, 300 MB).
  * - finetune: the same through the Fine-Tune node in n8n's engine, the items in memory.
+ * - finetune-realistic: 100,000 realistic examples (bench/realisticData.ts: about 1.8 KB each,
+ *   multi-turn, weights, emoji, CJK, RTL, 20,000-character messages, planted duplicates) through
+ *   the node, Build Dataset then Validate (bounds 30 s, 1 GB peak).
  * - faults: the fault matrix (bench/faults.ts), every way a server misbehaves, 200 items each,
  *   Continue On Fail on and off: 0 items lost and 0 keys leaked in every row.
  * BENCH_QUICK=1 shrinks every count, for the smoke test.
@@ -39,7 +42,7 @@ export interface ScenarioResult {
 	notes?: string[];
 }
 
-export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'faults'];
+export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults'];
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -96,6 +99,7 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	if (id === 'loop-refine') return refineScenario(harness);
 	if (id.startsWith('loop-')) return bestOfScenario(id, harness);
 	if (id === 'finetune') return fineTuneScenario(harness);
+	if (id === 'finetune-realistic') return fineTuneRealisticScenario(harness);
 	if (id === 'faults') return (await import('./faults')).faultMatrixScenario(harness, QUICK);
 	throw new Error(`unknown scenario ${id}`);
 }
@@ -378,6 +382,71 @@ async function fineTuneScenario({ runWorkflow, runError }: Harness): Promise<Sce
 		},
 		checks: [{ criterion: `Fine-Tune node: ${count.toLocaleString('en-US')} examples built and validated (node time)`, measured: `${round((built + validated) / 1000)} s`, bound: '< 20 s', pass: ok && built + validated < 20_000 }],
 		notes: ['Peak memory here includes n8n-core and the 100,000 input items n8n holds in memory; the 300 MB bound is the streaming core\'s (finetune-core).'],
+	};
+}
+
+/** Realistic data through the node: what users get, not only short rows. */
+async function fineTuneRealisticScenario({ runWorkflow, runError }: Harness): Promise<ScenarioResult> {
+	const { realisticItems, plantedDuplicates } = await import('./realisticData');
+	const count = QUICK ? 5_000 : 100_000;
+	const items = Array.from(realisticItems(count));
+	const itemsMb = round(items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / 1024 / 1024, 1);
+	const started = performance.now();
+	const run = await runWorkflow({
+		nodeType: 'n8n-nodes-reward-loop.fineTune',
+		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', datasetOptions: { validationFraction: 0.1 } },
+		items,
+		extra: {
+			nodes: [
+				{
+					id: 'validate',
+					name: 'Validate',
+					type: 'n8n-nodes-reward-loop.fineTune',
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: { provider: 'export', operation: 'validate', binaryProperty: 'data', validateOptions: { model: 'gpt-4.1-mini', pricePerMillionTokens: 25 } },
+				},
+			],
+			connections: { 'Node Under Test': { main: [[{ node: 'Validate', type: 'main', index: 0 }]] } },
+		},
+	});
+	const wallMs = performance.now() - started;
+	const buildTask = run.data.resultData.runData['Node Under Test']?.[0];
+	const built = buildTask?.executionTime ?? 0;
+	const validated = run.data.resultData.runData.Validate?.[0]?.executionTime ?? 0;
+	const counts = buildTask?.data?.main[0]?.[0]?.json as IDataObject | undefined;
+	const report = run.data.resultData.runData.Validate?.[0]?.data?.main[0]?.[0]?.json as IDataObject | undefined;
+	const nodeSeconds = round((built + validated) / 1000);
+	const peak = peakRssMb();
+	const duplicates = Number(counts?.duplicates ?? -1);
+	const ok = !runError(run) && report?.ok === true;
+	const trainedTokens = Number((report?.estimate as IDataObject | undefined)?.trainedTokens ?? 0);
+	return {
+		id: 'finetune-realistic',
+		section: 'finetune',
+		name: `Fine-Tune node in n8n's engine, Build Dataset then Validate, ${count.toLocaleString('en-US')} realistic supervised examples (bench/realisticData.ts)`,
+		figures: {
+			examples: count,
+			items_mb: itemsMb,
+			mean_example_kb: round((itemsMb * 1024) / count, 2),
+			build_s: round(built / 1000),
+			validate_s: round(validated / 1000),
+			nodes_s: nodeSeconds,
+			examples_per_s: Math.round(count / ((built + validated) / 1000)),
+			duplicates_removed: duplicates,
+			train_rows: Number(counts?.train ?? 0),
+			validation_rows: Number(counts?.validation ?? 0),
+			validated_examples: Number((report?.summary as IDataObject | undefined)?.examples ?? 0),
+			trained_tokens_estimate: trainedTokens,
+			wall_s: round(wallMs / 1000),
+			peak_rss_mb: peak,
+		},
+		checks: [
+			{ criterion: `Fine-Tune node: ${count.toLocaleString('en-US')} realistic examples built and validated (node time)`, measured: `${nodeSeconds} s`, bound: '< 30 s', pass: ok && built + validated < 30_000 },
+			{ criterion: `Fine-Tune node: ${count.toLocaleString('en-US')} realistic examples built and validated, peak memory (RSS, with n8n-core and the items)`, measured: `${peak} MB`, bound: '< 1,024 MB', pass: ok && peak < 1024 },
+			{ criterion: 'Fine-Tune node: the planted exact duplicates removed', measured: String(duplicates), bound: String(plantedDuplicates(count)), pass: duplicates === plantedDuplicates(count) },
+		],
+		notes: ['Peak memory includes n8n-core and the input items n8n holds in memory (items_mb as JSON).'],
 	};
 }
 

@@ -281,8 +281,11 @@ function preferenceExample(prompt: TrainingMessage[], chosen: string, rejected: 
 	return { kind: 'preference', prompt, chosen, rejected };
 }
 
-/** The `dpo` rows of a Reward Loop's preferencePairs (or the rows themselves), one example each. */
-function examplesFromPairs(value: unknown, field: string, systemMessage: string | undefined): PreferenceExample[] {
+/**
+ * The `dpo` rows of a Reward Loop's preferencePairs (or the rows themselves), one example each; a
+ * row that cannot be one gives its ExampleError in its place, so that the item's other pairs stay.
+ */
+function examplesFromPairs(value: unknown, field: string, systemMessage: string | undefined): Array<PreferenceExample | ExampleError> {
 	let pairs = value;
 	if (typeof pairs === 'string') {
 		const parsed = tryParseJson(pairs);
@@ -300,17 +303,25 @@ function examplesFromPairs(value: unknown, field: string, systemMessage: string 
 		if (!Array.isArray(rows)) throw new ExampleError(`${where} must be an array of preference rows, got ${describe(rows)}`, field);
 	}
 	return (rows as unknown[]).map((row, index) => {
-		const at = `${where}[${index}]`;
-		if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new ExampleError(`${at} must be an object`, field);
-		const { input, preferred_output: preferred, non_preferred_output: nonPreferred } = row as Record<string, unknown>;
-		const messages = (input as { messages?: unknown } | null | undefined)?.messages;
-		if (messages === undefined) throw new ExampleError(`${at}.input.messages is missing`, field);
-		const prompt = withSystem(parseTrainingMessages(messages, `${at}.input.messages`, undefined, field), systemMessage);
-		requirePromptEnd(prompt, `${at}.input.messages`, PREFERENCE_PROMPT_ENDS, field);
-		const chosen = answerText(preferred, `${at}.preferred_output`, field);
-		const rejected = answerText(nonPreferred, `${at}.non_preferred_output`, field);
-		return preferenceExample(prompt, chosen, rejected, at, field);
+		try {
+			return pairExample(row, `${where}[${index}]`, field, systemMessage);
+		} catch (error) {
+			if (error instanceof ExampleError) return error;
+			throw error;
+		}
 	});
+}
+
+function pairExample(row: unknown, at: string, field: string, systemMessage: string | undefined): PreferenceExample {
+	if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new ExampleError(`${at} must be an object`, field);
+	const { input, preferred_output: preferred, non_preferred_output: nonPreferred } = row as Record<string, unknown>;
+	const messages = (input as { messages?: unknown } | null | undefined)?.messages;
+	if (messages === undefined) throw new ExampleError(`${at}.input.messages is missing`, field);
+	const prompt = withSystem(parseTrainingMessages(messages, `${at}.input.messages`, undefined, field), systemMessage);
+	requirePromptEnd(prompt, `${at}.input.messages`, PREFERENCE_PROMPT_ENDS, field);
+	const chosen = answerText(preferred, `${at}.preferred_output`, field);
+	const rejected = answerText(nonPreferred, `${at}.non_preferred_output`, field);
+	return preferenceExample(prompt, chosen, rejected, at, field);
 }
 
 /**
@@ -319,6 +330,17 @@ function examplesFromPairs(value: unknown, field: string, systemMessage: string 
  * item with a `preferencePairs` field is read as pairs.
  */
 export function preferenceFromFields(json: ItemJson, options: PreferenceFieldOptions = {}): PreferenceExample[] {
+	return preferenceExamplesFromFields(json, options).map((example) => {
+		if (example instanceof ExampleError) throw example;
+		return example;
+	});
+}
+
+/**
+ * preferenceFromFields with each pair that cannot be an example given as its ExampleError in its
+ * place; an error about the item as a whole (a missing field) is still thrown.
+ */
+export function preferenceExamplesFromFields(json: ItemJson, options: PreferenceFieldOptions = {}): Array<PreferenceExample | ExampleError> {
 	const fieldsSet = options.promptField !== undefined || options.chosenField !== undefined || options.rejectedField !== undefined;
 	if (options.pairsField !== undefined && fieldsSet) {
 		throw new ExampleError('choose either a preference pairs field or prompt, chosen and rejected fields, not both');

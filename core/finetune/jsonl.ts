@@ -93,7 +93,9 @@ export interface JsonlLine {
 	text: string;
 }
 
-export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
+const DECODE_CHUNK = 1024 * 1024;
 
 async function* chunksOf(source: JsonlSource): AsyncGenerator<string> {
 	if (typeof source === 'string') {
@@ -102,7 +104,11 @@ async function* chunksOf(source: JsonlSource): AsyncGenerator<string> {
 	}
 	const decoder = new StringDecoder('utf8');
 	if (source instanceof Uint8Array) {
-		yield decoder.write(source);
+		// A slice at a time: decoding a whole 150 MB file at once would hold it again as one string
+		// (twice its size in UTF-16 once it has a character beyond Latin-1).
+		for (let start = 0; start < source.length; start += DECODE_CHUNK) {
+			yield decoder.write(source.subarray(start, start + DECODE_CHUNK));
+		}
 	} else {
 		for await (const chunk of source) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
 	}

@@ -19,48 +19,121 @@
 
 export type TokenEncoding = 'o200k_base' | 'cl100k_base';
 
-/** What this module needs from a gpt-tokenizer encoding module. */
-interface EncodingModule {
-	encode(text: string, options?: { allowedSpecial?: Set<string>; disallowedSpecial?: Set<string> }): number[];
+/**
+ * tiktoken's pre-tokenizer patterns (tiktoken_ext/openai_public.py), written for JavaScript.
+ * gpt-tokenizer 4.0.0 writes them with JavaScript's `\s`, which is not tiktoken's: Rust's `\s`
+ * is Unicode White_Space, which has U+0085 (NEL) and not U+FEFF (BOM), while JavaScript's `\s`
+ * has U+FEFF and not U+0085. So `\p{White_Space}` stands for tiktoken's `\s` here.
+ */
+const WS = String.raw`\p{White_Space}`;
+const NOT_WS = String.raw`\P{White_Space}`;
+/** tiktoken's `(?i:'s|'t|'re|'ve|'m|'ll|'d)` (JavaScript before Node 23 has no inline flags). */
+const CONTRACTION = String.raw`'(?:[sS]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD])`;
+const SPLIT_PATTERNS: Record<TokenEncoding, string> = {
+	cl100k_base: [
+		CONTRACTION,
+		String.raw`[^\r\n\p{L}\p{N}]?\p{L}+`,
+		String.raw`\p{N}{1,3}`,
+		String.raw` ?[^${WS}\p{L}\p{N}]+[\r\n]*`,
+		String.raw`${WS}+$`,
+		String.raw`${WS}*[\r\n]`,
+		String.raw`${WS}+(?!${NOT_WS})`,
+		WS,
+	].join('|'),
+	o200k_base: [
+		String.raw`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?:${CONTRACTION})?`,
+		String.raw`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?:${CONTRACTION})?`,
+		String.raw`\p{N}{1,3}`,
+		String.raw` ?[^${WS}\p{L}\p{N}]+[\r\n/]*`,
+		String.raw`${WS}*[\r\n]+`,
+		String.raw`${WS}+(?!${NOT_WS})`,
+		String.raw`${WS}+`,
+	].join('|'),
+};
+
+/** The `<|endoftext|>` id; never produced here (special-token text is ordinary text), but the core wants one. */
+const END_OF_TEXT: Record<TokenEncoding, number> = { cl100k_base: 100_257, o200k_base: 199_999 };
+
+/** What this module uses of gpt-tokenizer's BytePairEncodingCore. */
+interface BpeCore {
+	encodeNative(text: string): number[];
+	countNative(text: string): number;
+}
+type RankTable = ReadonlyArray<string | readonly number[]>;
+type RankFromBytes = (key: Uint8Array) => number | undefined;
+
+function startsWithBom(bytes: ArrayLike<number>): boolean {
+	return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
-const loaded: Partial<Record<TokenEncoding, EncodingModule>> = {};
-
 /**
- * Special-token text such as `<|endoftext|>` in a training file is ordinary text to count, not a
- * control token (tiktoken's `encode_ordinary`); the default would throw on it.
+ * gpt-tokenizer 4.0.0 looks a byte sequence up by decoding it with a `TextDecoder` made without
+ * `ignoreBOM: true`, which drops a leading U+FEFF: the bytes EF BB BF decode to '' and are never
+ * found, so no token starting with a BOM (U+FEFF alone, BOM+"using", BOM+"//", …) is ever merged.
+ * Those tokens are few (10 in o200k_base, 9 in cl100k_base), so a sequence starting with EF BB BF
+ * is looked up in a table of them instead; every other lookup is gpt-tokenizer's own.
  */
-const ORDINARY_TEXT = { disallowedSpecial: new Set<string>() };
+function fixBomLookup(core: BpeCore, ranks: RankTable): void {
+	const lookup = core as unknown as { getBpeRankFromBytes?: RankFromBytes };
+	const original = lookup.getBpeRankFromBytes;
+	if (typeof original !== 'function') throw new Error('gpt-tokenizer changed: BytePairEncodingCore has no getBpeRankFromBytes to correct');
+	const bomTokens = new Map<string, number>();
+	ranks.forEach((value, rank) => {
+		const bytes = typeof value === 'string' ? (value.charCodeAt(0) === 0xfeff ? Buffer.from(value, 'utf8') : undefined) : value;
+		if (bytes && startsWithBom(bytes)) bomTokens.set(Buffer.from(bytes).toString('latin1'), rank);
+	});
+	const bound = original.bind(core);
+	lookup.getBpeRankFromBytes = (key) => (startsWithBom(key) ? bomTokens.get(Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1')) : bound(key));
+}
 
-function load(encoding: TokenEncoding): EncodingModule {
-	const cached = loaded[encoding];
-	if (cached) return cached;
-	let module: EncodingModule;
+const loaded: Partial<Record<TokenEncoding, BpeCore>> = {};
+
+function ranksOf(encoding: TokenEncoding): RankTable {
 	// Lazy on purpose (see the file comment): a static import would load the tables with this file.
 	// The `cjs/` paths are gpt-tokenizer's CommonJS entry points (its package exports map
 	// `./cjs/*` to `./cjs/*.js`), which TypeScript's node resolution also finds the types for.
 	if (encoding === 'cl100k_base') {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		module = require('gpt-tokenizer/cjs/encoding/cl100k_base') as EncodingModule;
-	} else if (encoding === 'o200k_base') {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		module = require('gpt-tokenizer/cjs/encoding/o200k_base') as EncodingModule;
-	} else {
-		throw new Error(`unknown encoding "${String(encoding)}": use o200k_base or cl100k_base`);
+		return (require('gpt-tokenizer/cjs/bpeRanks/cl100k_base') as { default: RankTable }).default;
 	}
-	loaded[encoding] = module;
-	return module;
+	if (encoding === 'o200k_base') {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return (require('gpt-tokenizer/cjs/bpeRanks/o200k_base') as { default: RankTable }).default;
+	}
+	throw new Error(`unknown encoding "${String(encoding)}": use o200k_base or cl100k_base`);
+}
+
+/**
+ * gpt-tokenizer's byte-pair core with tiktoken's split pattern and the BOM lookup corrected, so
+ * that its counts are tiktoken's (test/unit/finetune/tokens.test.ts compares them on edge cases).
+ */
+function load(encoding: TokenEncoding): BpeCore {
+	const cached = loaded[encoding];
+	if (cached) return cached;
+	const ranks = ranksOf(encoding);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { BytePairEncodingCore } = require('gpt-tokenizer/cjs/BytePairEncodingCore') as typeof import('gpt-tokenizer/cjs/BytePairEncodingCore');
+	const core = new BytePairEncodingCore({
+		bytePairRankDecoder: ranks,
+		// Special-token text such as `<|endoftext|>` in a training file is ordinary text to count,
+		// not a control token (tiktoken's `encode_ordinary`): none is ever allowed below.
+		specialTokensEncoder: new Map([['<|endoftext|>', END_OF_TEXT[encoding]]]),
+		tokenSplitRegex: new RegExp(SPLIT_PATTERNS[encoding], 'gu'),
+	});
+	fixBomLookup(core, ranks);
+	loaded[encoding] = core;
+	return core;
 }
 
 /** The token ids of `text` (special-token text counts as ordinary text). */
 export function encodeText(text: string, encoding: TokenEncoding): number[] {
-	return load(encoding).encode(text, ORDINARY_TEXT);
+	return load(encoding).encodeNative(text);
 }
 
 /** The number of tokens of `text` in `encoding`. */
 export function countTokens(text: string, encoding: TokenEncoding): number {
 	if (text.length === 0) return 0;
-	return encodeText(text, encoding).length;
+	return load(encoding).countNative(text);
 }
 
 /**
@@ -168,4 +241,27 @@ export function countAssistantTokens(messages: readonly TokenMessage[], encoding
 		total += textTokens(callTexts(message.function_call), encoding);
 	}
 	return total;
+}
+
+const ASSISTANT_OUTPUT_KEYS = new Set(['content', 'tool_calls', 'function_call']);
+
+/**
+ * countChatTokens and countAssistantTokens of the same messages at once, each text encoded once
+ * (the assistant's texts are most of a training file's).
+ */
+export function countConversationTokens(messages: readonly TokenMessage[], encoding: TokenEncoding): { total: number; assistant: number } {
+	let total = 0;
+	let assistant = 0;
+	for (const message of messages) {
+		total += TOKENS_PER_MESSAGE;
+		if (!message || typeof message !== 'object') continue;
+		const isAssistant = message.role === 'assistant';
+		for (const [key, value] of Object.entries(message)) {
+			const tokens = textTokens(valueTexts(key, value), encoding);
+			total += tokens;
+			if (key === 'name') total += TOKENS_PER_NAME;
+			if (isAssistant && ASSISTANT_OUTPUT_KEYS.has(key)) assistant += tokens;
+		}
+	}
+	return { total: total + REPLY_PRIMING_TOKENS, assistant };
 }

@@ -8,7 +8,7 @@
  * per-example numbers the percentiles need live in typed arrays (8 bytes each), and the stored
  * issue list stops at `maxErrors` while every issue is still counted.
  */
-import { countAssistantTokens, countChatTokens, encodingForModel, type TokenEncoding, type TokenMessage } from './tokens';
+import { countChatTokens, countConversationTokens, encodingForModel, REPLY_PRIMING_TOKENS, type TokenEncoding, type TokenMessage } from './tokens';
 import { distribution, estimateCost, NumberColumn, type CostEstimate, type Distribution } from './summary';
 import { checkRow, detectKind, isObject, type JsonObject, type TrainingKind } from './validateRows';
 
@@ -37,7 +37,7 @@ export interface TrainingLine {
 }
 
 export interface ValidateTrainingFileOptions {
-	/** The training method; 'auto' (the default) decides from the first row that is an object. */
+	/** The training method; 'auto' (the default) takes the one most rows of the whole file look like. */
 	kind?: TrainingKind | 'auto';
 	/** The tokenizer; without it, the model's (see encodingForModel), else o200k_base. */
 	encoding?: TokenEncoding;
@@ -84,8 +84,10 @@ export interface ValidationSummary {
 export interface ValidationReport {
 	/** No issue of severity 'error'. */
 	ok: boolean;
-	/** The training method the rows were checked as (null when no row was an object). */
+	/** The training method every row was checked as (null when it was detected and no row was an object). */
 	kind: TrainingKind | null;
+	/** Whether `kind` is the caller's (the node's Training Method) or detected from the whole file. */
+	kindFrom: 'setting' | 'detected';
 	encoding: TokenEncoding;
 	/** Non-blank lines, each meant to be one example. */
 	examples: number;
@@ -95,6 +97,8 @@ export interface ValidationReport {
 	errorsTruncated: boolean;
 	/** Every issue counted by code, including those left out of `errors`. */
 	errorCounts: Record<string, number>;
+	/** How the training method was decided, when it was detected. */
+	notes: string[];
 	summary: ValidationSummary;
 	estimate: CostEstimate;
 }
@@ -142,21 +146,22 @@ function roleSet(messages: TokenMessage[]): Set<unknown> {
 function viewExample(row: JsonObject, kind: TrainingKind, encoding: TokenEncoding): ExampleView {
 	if (kind === 'preference') {
 		const input = (row.input as JsonObject).messages as TokenMessage[];
-		const preferred = row.preferred_output as TokenMessage[];
-		const nonPreferred = row.non_preferred_output as TokenMessage[];
+		const preferred = countConversationTokens(row.preferred_output as TokenMessage[], encoding);
+		const nonPreferred = countConversationTokens(row.non_preferred_output as TokenMessage[], encoding);
 		// countChatTokens(a ++ b) = countChatTokens(a) + countChatTokens(b) − the reply priming counted twice.
-		const inputTokens = countChatTokens(input, encoding) - 3;
+		const inputTokens = countChatTokens(input, encoding) - REPLY_PRIMING_TOKENS;
 		return {
-			sequenceTokens: [inputTokens + countChatTokens(preferred, encoding), inputTokens + countChatTokens(nonPreferred, encoding)],
-			assistantTokens: countAssistantTokens(preferred, encoding) + countAssistantTokens(nonPreferred, encoding),
+			sequenceTokens: [inputTokens + preferred.total, inputTokens + nonPreferred.total],
+			assistantTokens: preferred.assistant + nonPreferred.assistant,
 			messages: input.length + 1,
-			roles: roleSet([...input, ...preferred]),
+			roles: roleSet([...input, ...(row.preferred_output as TokenMessage[])]),
 		};
 	}
 	const messages = row.messages as TokenMessage[];
+	const counted = countConversationTokens(messages, encoding);
 	return {
-		sequenceTokens: [countChatTokens(messages, encoding)],
-		assistantTokens: countAssistantTokens(messages, encoding),
+		sequenceTokens: [counted.total],
+		assistantTokens: counted.assistant,
 		messages: messages.length,
 		roles: roleSet(messages),
 	};
@@ -166,9 +171,57 @@ function formatCount(n: number): string {
 	return n.toLocaleString('en-US');
 }
 
+const KINDS: readonly TrainingKind[] = ['supervised', 'preference', 'reinforcement'];
+
+/** What a file judged as one training method adds up to: its issues and its valid examples' numbers. */
+class Tally {
+	readonly errors: ValidationIssue[] = [];
+	readonly errorCounts: Record<string, number> = {};
+	failing = 0;
+	readonly messagesPerExample = new NumberColumn(64);
+	readonly totalTokens = new NumberColumn(64);
+	readonly assistantTokens = new NumberColumn(64);
+	billingTokens = 0;
+	missingSystem = 0;
+	missingUser = 0;
+	missingAssistant = 0;
+	tooLong = 0;
+
+	constructor(
+		readonly kind: TrainingKind,
+		private readonly maxErrors: number,
+	) {}
+
+	report(line: number, code: string, message: string): void {
+		const severity = WARNING_CODES.has(code) ? 'warning' : 'error';
+		this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;
+		if (severity === 'error') this.failing++;
+		if (this.errors.length < this.maxErrors) this.errors.push({ line, code, message, severity });
+	}
+
+	get valid(): number {
+		return this.totalTokens.length;
+	}
+}
+
+function kindVotesNote(votes: Record<TrainingKind, number>, kind: TrainingKind): string {
+	const total = KINDS.reduce((sum, k) => sum + votes[k], 0);
+	const others = KINDS.filter((k) => k !== kind && votes[k] > 0).map((k) => `${formatCount(votes[k])} look ${k}`);
+	return (
+		`Training method detected from the whole file: ${kind} (${formatCount(votes[kind])} of ${formatCount(total)} rows look ${kind}` +
+		`${others.length > 0 ? `; ${others.join(', ')}` : ''}); every row was checked as ${kind}. Set Training Method to check the file as another.`
+	);
+}
+
 /**
  * Validates a fine-tuning file given as its lines, one at a time (an array, a generator or an
  * async stream of `{ line, text }`). Never throws for the file's content, only for bad options.
+ *
+ * The training method is `options.kind`, or with 'auto' the one most rows look like (detectKind,
+ * ties in the order supervised, preference, reinforcement), with a note in `notes`. To stay one
+ * pass over a stream, 'auto' checks each row as every method as it comes and keeps the three
+ * tallies (bounded: `maxErrors` issues and 8 bytes per valid example each); the chosen one is the
+ * report. Tokens are counted once per row whichever methods it is valid for.
  */
 export async function validateTrainingFile(
 	lines: AsyncIterable<TrainingLine> | Iterable<TrainingLine>,
@@ -178,27 +231,12 @@ export async function validateTrainingFile(
 	const encoding = options.encoding ?? (options.model ? encodingForModel(options.model) : 'o200k_base');
 	const maxTokensPerExample = options.maxTokensPerExample ?? DEFAULT_MAX_TOKENS_PER_EXAMPLE;
 	const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
-	let kind: TrainingKind | null = options.kind && options.kind !== 'auto' ? options.kind : null;
+	const given: TrainingKind | undefined = options.kind && options.kind !== 'auto' ? options.kind : undefined;
+	const tallies = (given ? [given] : KINDS).map((kind) => new Tally(kind, maxErrors));
+	const votes: Record<TrainingKind, number> = { supervised: 0, preference: 0, reinforcement: 0 };
+	const reportAll = (line: number, code: string, message: string) => tallies.forEach((tally) => tally.report(line, code, message));
 
-	const errors: ValidationIssue[] = [];
-	const errorCounts: Record<string, number> = {};
-	let failing = 0;
-	const report = (line: number, code: string, message: string): void => {
-		const severity = WARNING_CODES.has(code) ? 'warning' : 'error';
-		errorCounts[code] = (errorCounts[code] ?? 0) + 1;
-		if (severity === 'error') failing++;
-		if (errors.length < maxErrors) errors.push({ line, code, message, severity });
-	};
-
-	const messagesPerExample = new NumberColumn();
-	const totalTokens = new NumberColumn();
-	const assistantTokens = new NumberColumn();
-	let billingTokens = 0;
 	let examples = 0;
-	let missingSystem = 0;
-	let missingUser = 0;
-	let missingAssistant = 0;
-	let tooLong = 0;
 	let seen = 0;
 
 	for await (const { line, text } of lines) {
@@ -206,7 +244,7 @@ export async function validateTrainingFile(
 		// A byte-order mark is not part of the first row's JSON.
 		const body = seen === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 		if (body.trim() === '') {
-			report(line, 'blank_line', 'blank line: every line of a JSONL file must be one example');
+			reportAll(line, 'blank_line', 'blank line: every line of a JSONL file must be one example');
 			continue;
 		}
 		examples++;
@@ -214,67 +252,86 @@ export async function validateTrainingFile(
 		try {
 			row = JSON.parse(body);
 		} catch (error) {
-			report(line, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
+			reportAll(line, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
 			continue;
 		}
 		if (!isObject(row)) {
-			report(line, 'data_type', `the example is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : `a ${typeof row}`}, not an object`);
+			reportAll(line, 'data_type', `the example is ${Array.isArray(row) ? 'an array' : row === null ? 'null' : `a ${typeof row}`}, not an object`);
 			continue;
 		}
-		kind ??= detectKind(row);
-		const issues = checkRow(row, kind);
-		for (const issue of issues) report(line, issue.code, issue.message);
-		if (issues.length > 0) continue;
-
-		const view = viewExample(row, kind, encoding);
-		let total = 0;
-		let longest = 0;
-		for (const tokens of view.sequenceTokens) {
-			total += tokens;
-			longest = Math.max(longest, tokens);
-			billingTokens += Math.min(maxTokensPerExample, tokens);
-		}
-		messagesPerExample.push(view.messages);
-		totalTokens.push(total);
-		assistantTokens.push(view.assistantTokens);
-		if (!view.roles.has('system') && !view.roles.has('developer')) missingSystem++;
-		if (!view.roles.has('user')) missingUser++;
-		if (!view.roles.has('assistant')) missingAssistant++;
-		if (longest > maxTokensPerExample) {
-			tooLong++;
-			report(
-				line,
-				'too_long',
-				`the example has ${formatCount(longest)} tokens, over the ${formatCount(maxTokensPerExample)}-token limit for one example; it will be truncated during fine-tuning`,
-			);
+		votes[detectKind(row)]++;
+		// Supervised and reinforcement rows count their tokens alike (their messages).
+		const views: Partial<Record<'messages' | 'preference', ExampleView>> = {};
+		for (const tally of tallies) {
+			const issues = checkRow(row, tally.kind);
+			for (const issue of issues) tally.report(line, issue.code, issue.message);
+			if (issues.length > 0) continue;
+			const viewKey = tally.kind === 'preference' ? 'preference' : 'messages';
+			const view = (views[viewKey] ??= viewExample(row, tally.kind, encoding));
+			let total = 0;
+			let longest = 0;
+			for (const tokens of view.sequenceTokens) {
+				total += tokens;
+				longest = Math.max(longest, tokens);
+				tally.billingTokens += Math.min(maxTokensPerExample, tokens);
+			}
+			tally.messagesPerExample.push(view.messages);
+			tally.totalTokens.push(total);
+			tally.assistantTokens.push(view.assistantTokens);
+			if (!view.roles.has('system') && !view.roles.has('developer')) tally.missingSystem++;
+			if (!view.roles.has('user')) tally.missingUser++;
+			if (!view.roles.has('assistant')) tally.missingAssistant++;
+			if (longest > maxTokensPerExample) {
+				tally.tooLong++;
+				tally.report(
+					line,
+					'too_long',
+					`the example has ${formatCount(longest)} tokens, over the ${formatCount(maxTokensPerExample)}-token limit for one example; it will be truncated during fine-tuning`,
+				);
+			}
 		}
 	}
 
-	if (examples < MIN_EXAMPLES) {
-		report(0, 'too_few_examples', `the file has ${examples} example(s); OpenAI fine-tuning requires at least ${MIN_EXAMPLES}`);
+	const objects = KINDS.reduce((sum, k) => sum + votes[k], 0);
+	const notes: string[] = [];
+	let kind: TrainingKind | null = given ?? null;
+	if (!given && objects > 0) {
+		kind = KINDS.reduce((best, k) => (votes[k] > votes[best] ? k : best), KINDS[0]);
+		notes.push(kindVotesNote(votes, kind));
+	}
+	const tally = tallies.find((t) => t.kind === kind) ?? tallies[0];
+
+	if (tally.valid < MIN_EXAMPLES) {
+		tally.report(
+			0,
+			'too_few_examples',
+			`the file has ${formatCount(tally.valid)} valid example(s)${tally.valid === examples ? '' : ` among ${formatCount(examples)} line(s)`}; OpenAI fine-tuning requires at least ${MIN_EXAMPLES}`,
+		);
 	}
 
-	const errorTotal = Object.values(errorCounts).reduce((sum, n) => sum + n, 0);
+	const errorTotal = Object.values(tally.errorCounts).reduce((sum, n) => sum + n, 0);
 	return {
-		ok: failing === 0,
+		ok: tally.failing === 0,
 		kind,
+		kindFrom: given ? 'setting' : 'detected',
 		encoding,
 		examples,
-		errors,
-		errorsTruncated: errorTotal > errors.length,
-		errorCounts,
+		errors: tally.errors,
+		errorsTruncated: errorTotal > tally.errors.length,
+		errorCounts: tally.errorCounts,
+		notes,
 		summary: {
-			examples: totalTokens.length,
-			messagesPerExample: distribution(messagesPerExample),
-			totalTokensPerExample: distribution(totalTokens),
-			assistantTokensPerExample: distribution(assistantTokens),
-			examplesMissingSystem: missingSystem,
-			examplesMissingUser: missingUser,
-			examplesMissingAssistant: missingAssistant,
-			examplesTooLong: tooLong,
+			examples: tally.valid,
+			messagesPerExample: distribution(tally.messagesPerExample),
+			totalTokensPerExample: distribution(tally.totalTokens),
+			assistantTokensPerExample: distribution(tally.assistantTokens),
+			examplesMissingSystem: tally.missingSystem,
+			examplesMissingUser: tally.missingUser,
+			examplesMissingAssistant: tally.missingAssistant,
+			examplesTooLong: tally.tooLong,
 		},
 		estimate: estimateCost(
-			{ examples: totalTokens.length, billingTokens },
+			{ examples: tally.valid, billingTokens: tally.billingTokens },
 			{ maxTokensPerExample, epochs: options.epochs ?? 'auto', pricePerMillionTokens: options.pricePerMillionTokens },
 		),
 	};

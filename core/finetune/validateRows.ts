@@ -220,8 +220,11 @@ function checkSupervised(row: JsonObject, issues: RowIssue[]): void {
 	checkTools(row, '', issues);
 	if (!checkMessages(row.messages, 'messages', issues)) return;
 	const messages = row.messages as unknown[];
-	if (!messages.some((message) => isObject(message) && message.role === 'assistant')) {
+	const assistants = messages.filter((message): message is JsonObject => isObject(message) && message.role === 'assistant');
+	if (assistants.length === 0) {
 		issues.push({ code: 'example_missing_assistant_message', message: 'the example has no assistant message to learn from' });
+	} else if (assistants.every((message) => message.weight === 0)) {
+		issues.push({ code: 'nothing_to_train', message: 'every assistant message has weight 0, so the example leaves nothing to train on' });
 	}
 }
 
@@ -273,7 +276,10 @@ function checkReinforcement(row: JsonObject, issues: RowIssue[]): void {
 	}
 }
 
-/** Every structural issue of a row (an object already) for the given training method. */
+/**
+ * Every structural issue of a row (an object already) for the given training method: the one
+ * definition of a valid row, which Validate reports and Build refuses to write.
+ */
 export function checkRow(row: JsonObject, kind: TrainingKind): RowIssue[] {
 	const issues: RowIssue[] = [];
 	if (kind === 'preference') checkPreference(row, issues);

@@ -59,11 +59,10 @@ const toolMessage = z
 	})
 	.strict();
 
-const message = z.union([systemMessage, developerMessage, userMessage, assistantMessage, toolMessage]);
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 
 
-export type ChatMessage = z.infer<typeof message>;
+export type ChatMessage = z.infer<typeof systemMessage | typeof developerMessage | typeof userMessage | typeof assistantMessage | typeof toolMessage>;
 
 export class MessageListError extends Error {
 	constructor(readonly problem: string) {
@@ -110,7 +109,8 @@ export function parseMessageList(value: unknown, fieldName = 'messages'): ChatMe
 		];
 		const parsed = schema.safeParse(entry);
 		if (!parsed.success) throw new MessageListError(formatIssue(parsed.error.issues[0], where));
-		return message.parse(parsed.data);
+		// parsed.data already has its role's shape; parsing it again through the union would try the other roles first.
+		return parsed.data as ChatMessage;
 	});
 }
 

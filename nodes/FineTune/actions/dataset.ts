@@ -48,11 +48,26 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 	];
 }
 
+/** Base64 as n8n writes it (no line breaks), which can be cut anywhere at a multiple of 4. */
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Slices of 4 MiB of base64 text (a multiple of 4 characters, so each decodes on its own). */
+function* base64Slices(data: string): Generator<Buffer> {
+	const SLICE = 4 * 1024 * 1024;
+	for (let start = 0; start < data.length; start += SLICE) yield Buffer.from(data.slice(start, start + SLICE), 'base64');
+}
+
 /** A validation report for each input item's training file. */
 export async function runValidate(ctx: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
 	const property = String(ctx.getNodeParameter('binaryProperty', index, 'data'));
-	ctx.helpers.assertBinaryData(index, property);
-	const content = await ctx.helpers.getBinaryDataBuffer(index, property);
+	const binary = ctx.helpers.assertBinaryData(index, property);
+	// Stored binary data (filesystem or S3 mode) is read as a stream; in memory mode the file is the
+	// item's base64 text, decoded a slice at a time rather than into a second copy of the whole file.
+	const content = binary.id
+		? await ctx.helpers.getBinaryStream(binary.id)
+		: PLAIN_BASE64.test(binary.data)
+			? base64Slices(binary.data)
+			: await ctx.helpers.getBinaryDataBuffer(index, property);
 	const options = ctx.getNodeParameter('validateOptions', index, {}) as IDataObject;
 	const epochs = options.epochs === undefined || options.epochs === 'auto' || options.epochs === '' ? 'auto' : Number(options.epochs);
 	const price = Number(options.pricePerMillionTokens ?? 0);

@@ -9,9 +9,11 @@
  *   num_tokens_from_messages and the OpenAI API both count as 129 prompt tokens for gpt-3.5-turbo
  *   and gpt-4 (cl100k_base) and 124 for gpt-4o and gpt-4o-mini (o200k_base).
  */
+import { get_encoding, type Tiktoken } from 'tiktoken';
 import {
 	countAssistantTokens,
 	countChatTokens,
+	countConversationTokens,
 	countTokens,
 	encodeText,
 	encodingForModel,
@@ -47,11 +49,9 @@ describe('encodeText and countTokens against tiktoken', () => {
 		expect(countTokens(text, encoding)).toBe(ids.length);
 	});
 
-	it('differs from tiktoken on U+0085 (NEL), which JavaScript\'s \\s does not treat as whitespace', () => {
-		// tiktoken's test_basic_encode: " \x850" → [220, 126, 227, 15] (Python's \s matches U+0085).
-		// gpt-tokenizer's regex (JavaScript \s) keeps the space with the NEL: one token fewer. Pinned
-		// so that an upgrade that fixes it is noticed; negligible for size and cost estimates.
-		expect(encodeText(' \x850', 'cl100k_base')).toEqual([2188, 227, 15]);
+	it('encodes U+0085 (NEL) as whitespace, as tiktoken does', () => {
+		// tiktoken's test_basic_encode: " \x850" → [220, 126, 227, 15] (its \s is Unicode White_Space).
+		expect(encodeText(' \x850', 'cl100k_base')).toEqual([220, 126, 227, 15]);
 	});
 
 	it('counts the empty string as no tokens', () => {
@@ -166,22 +166,101 @@ describe('encodingForModel', () => {
 	});
 });
 
+/**
+ * Against OpenAI's tiktoken itself (the `tiktoken` npm package, its Rust core built to WASM; a
+ * devDependency): strings where JavaScript and tiktoken's Rust regex or gpt-tokenizer's byte
+ * lookups could part ways.
+ */
+describe('counts equal tiktoken on edge-case strings', () => {
+	const EDGE_CASES: string[] = [
+		// U+FEFF (BOM / zero-width no-break space) alone, around text, doubled, after spaces, and
+		// where tokens start with it (BOM+"using", BOM+"//", BOM+"#", BOM+"\n").
+		'\ufeff',
+		'\ufeffa',
+		'a\ufeff',
+		'\ufeff\ufeff',
+		'x \ufeff y',
+		'  \ufeff',
+		'hi\ufeff there',
+		'\ufeffusing System;',
+		'\ufeff// comment',
+		'\ufeff#!/bin/sh',
+		'\ufeff\n\nnamespace',
+		'\ufeff{"a": 1}',
+		// U+0085 (NEL), Unicode White_Space but not JavaScript's \s.
+		'\u0085',
+		'a\u0085b',
+		'  \u0085x',
+		// ZWJ emoji sequences, flags, skin tones, variation selectors.
+		'👨‍👩‍👧‍👦 family',
+		'🏳️‍🌈 ok',
+		'👍🏽👍🏿',
+		'🇫🇷🇯🇵',
+		'❤️\ufe0f',
+		// CJK, RTL, combining marks, zero-width characters.
+		'中文测试，你好世界。日本語のテキスト、한국어 문장',
+		'مرحبا بالعالم ١٢٣٤٥',
+		'שָׁלוֹם עוֹלָם',
+		'\u202eRTL override\u202c',
+		'e\u0301\u0301 n\u0303 Z\u0336\u0336',
+		'a\u200db\u200cc\u200bd',
+		'\u2060word\u2060',
+		// Line and paragraph separators, other Unicode spaces.
+		'\u2028\u2029',
+		'a\u2028b\u2029c',
+		'\u3000\u3000a\u00a0\u00a0b\u202f\u205fc',
+		'\u180ex\u180e',
+		// Lone surrogates (both tokenizers see U+FFFD).
+		'\ud800',
+		'x\udc00y',
+		'\ud83d',
+		// Whitespace runs, line endings, digits.
+		' '.repeat(1000),
+		'\t\t\tx',
+		'     \n\n   x',
+		'a   \r\n  b\r\n\r\n',
+		'\n'.repeat(300) + 'end',
+		'12345678901234567890',
+		'3.14159 1,000,000 ٣٫١٤',
+		// Contractions and cases, special-token text as ordinary text.
+		"don't I'LL they've WE'RE it'S",
+		'ǄǅǆDŽ ǅa',
+		'<|endoftext|><|fim_prefix|>',
+	];
+
+	const reference: Partial<Record<TokenEncoding, Tiktoken>> = {};
+	afterAll(() => Object.values(reference).forEach((encoding) => encoding.free()));
+
+	it.each<TokenEncoding>(['o200k_base', 'cl100k_base'])('%s', (encoding) => {
+		const tiktoken = (reference[encoding] ??= get_encoding(encoding));
+		const mismatches = EDGE_CASES.filter((text) => encodeText(text, encoding).join() !== Array.from(tiktoken.encode_ordinary(text)).join());
+		expect(mismatches).toEqual([]);
+		for (const text of EDGE_CASES) expect(countTokens(text, encoding)).toBe(tiktoken.encode_ordinary(text).length);
+	});
+
+	it("counts '\\ufeff' as one token, as tiktoken does", () => {
+		expect(encodeText('\ufeff', 'o200k_base')).toEqual([5574]);
+		expect(encodeText('\ufeff', 'cl100k_base')).toEqual([3305]);
+	});
+});
+
 describe('lazy loading of the encodings', () => {
 	afterEach(() => {
-		jest.dontMock('gpt-tokenizer/cjs/encoding/o200k_base');
-		jest.dontMock('gpt-tokenizer/cjs/encoding/cl100k_base');
+		jest.dontMock('gpt-tokenizer/cjs/bpeRanks/o200k_base');
+		jest.dontMock('gpt-tokenizer/cjs/bpeRanks/cl100k_base');
 	});
 
 	it('loads an encoding on its first use only, and never one that is not used', () => {
 		const loads = { o200k: 0, cl100k: 0 };
 		jest.isolateModules(() => {
-			jest.doMock('gpt-tokenizer/cjs/encoding/o200k_base', () => {
+			// A tiny table: the bytes a, b, c, d, e, one token each.
+			jest.doMock('gpt-tokenizer/cjs/bpeRanks/o200k_base', () => {
 				loads.o200k++;
-				return { encode: (text: string) => Array.from(text, () => 1) };
+				return { default: ['a', 'b', 'c', 'd', 'e'] };
 			});
-			jest.doMock('gpt-tokenizer/cjs/encoding/cl100k_base', () => {
+			jest.doMock('gpt-tokenizer/cjs/bpeRanks/cl100k_base', () => {
 				loads.cl100k++;
-				return { encode: () => [] };
+				return { default: [] };
 			});
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			const tokens = require('../../../core/finetune/tokens') as typeof import('../../../core/finetune/tokens');
@@ -192,5 +271,21 @@ describe('lazy loading of the encodings', () => {
 			expect(tokens.countTokens('de', 'o200k_base')).toBe(2);
 			expect(loads).toEqual({ o200k: 1, cl100k: 0 });
 		});
+	});
+});
+
+describe('countConversationTokens', () => {
+	it('is countChatTokens and countAssistantTokens at once', () => {
+		const messages = [
+			{ role: 'system', content: 'Be brief.' },
+			{ role: 'user', content: 'Hi', name: 'bob' },
+			{ role: 'assistant', content: [{ type: 'text', text: 'Hello 👋' }], weight: 0 },
+			{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{"q":"中文"}' } }] },
+			{ role: 'tool', tool_call_id: 'c1', content: '\ufeff{"ok":true}' },
+			{ role: 'assistant', content: 'Done.' },
+		];
+		for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+			expect(countConversationTokens(messages, encoding)).toEqual({ total: countChatTokens(messages, encoding), assistant: countAssistantTokens(messages, encoding) });
+		}
 	});
 });

@@ -269,6 +269,55 @@ describe('reinforcement (RFT) rows', () => {
 	});
 });
 
+describe('the training method is the setting, or the whole file\'s, never the first line\'s', () => {
+	// The first line has a user message and a metadata key: alone it looks like reinforcement data.
+	const userOnly = json({ messages: [{ role: 'user', content: 'Tag this.' }], metadata: { source: 'crm' } });
+	const file = () => toLines([userOnly, ...Array.from({ length: 10 }, (_, i) => supervised(i + 1))]);
+
+	it('detects supervised from the majority, with a note, and judges the first line as supervised', async () => {
+		const report = await validateTrainingFile(file());
+		expect(report.kind).toBe('supervised');
+		expect(report.kindFrom).toBe('detected');
+		expect(issues(report)).toEqual([
+			{ line: 1, code: 'unrecognized_key' },
+			{ line: 1, code: 'example_missing_assistant_message' },
+		]);
+		expect(report.summary.examples).toBe(10);
+		expect(report.notes).toEqual([expect.stringMatching(/^Training method detected from the whole file: supervised \(10 of 11 rows look supervised; 1 look reinforcement\)/)]);
+	});
+
+	it('judges every line as the method set on the node', async () => {
+		const report = await validateTrainingFile(file(), { kind: 'reinforcement' });
+		expect(report.kind).toBe('reinforcement');
+		expect(report.kindFrom).toBe('setting');
+		expect(report.notes).toEqual([]);
+		expect(report.errorCounts).toEqual({ last_message_assistant: 10, too_few_examples: 1 });
+		expect(report.summary.examples).toBe(1);
+	});
+
+	it('detects the majority however the lines are ordered', async () => {
+		const texts = [reinforcement(1), reinforcement(2), ...Array.from({ length: 10 }, (_, i) => preference(i)), reinforcement(3)];
+		const report = await validateTrainingFile(toLines(texts));
+		expect(report.kind).toBe('preference');
+		expect(issues(report).map((issue) => issue.line)).toEqual(expect.arrayContaining([1, 2, 13]));
+		expect(issues(report).every((issue) => [1, 2, 13].includes(issue.line))).toBe(true);
+	});
+
+	it('too_few_examples counts valid examples, not lines', async () => {
+		const texts = [...Array.from({ length: 9 }, (_, i) => supervised(i)), '{oops', json({ messages: [user] })];
+		const report = await validateTrainingFile(toLines(texts));
+		expect(report.errorCounts).toMatchObject({ invalid_json: 1, too_few_examples: 1 });
+		expect(report.errors.find((issue) => issue.code === 'too_few_examples')?.message).toBe(
+			'the file has 9 valid example(s) among 11 line(s); OpenAI fine-tuning requires at least 10',
+		);
+	});
+
+	it('rejects a row whose every assistant message has weight 0 (nothing to train on)', async () => {
+		const weightless = json({ messages: [user, { ...assistant, weight: 0 }, user, { role: 'assistant', content: 'Bye.', weight: 0 }] });
+		await expectSingleIssue(fileWith(supervised, weightless, 4), 4, 'nothing_to_train');
+	});
+});
+
 describe('streaming and limits', () => {
 	it('reads an async iterable the same as an array', async () => {
 		const texts = Array.from({ length: 12 }, (_, i) => (i === 5 ? '{oops' : supervised(i)));
