@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { IDataObject, INodeCredentialDescription, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
-import { asExpression, parametersArbitrary, type GeneratorHints } from './optionArbitraries';
+import { asExpression, parametersArbitrary, type GeneratorHints, type Mode } from './optionArbitraries';
 
 export type ConfigKind = 'generateText' | 'scoreOutput' | 'rewardLoop' | 'fineTune' | 'scoreOutputToFineTune';
 
@@ -46,7 +46,7 @@ const JSON_SCHEMA: Arb = fc
 	)
 	.map((schema) => JSON.stringify(schema));
 
-const EXTRA_BODY: Arb = fc.constantFrom<unknown>('{}', '{"use_beam_search": true}', '{"options": {"num_ctx": 8192}}', '{"store": false}', '[1]', '"x"', 'not json', '');
+const EXTRA_BODY: Arb = fc.constantFrom<unknown>('{}', '{}', '{"use_beam_search": true}', '{"options": {"num_ctx": 8192}}', '{"store": false}', '{"store": false}', '[1]', 'not json', '');
 
 const samplingParams = fc.record(
 	{
@@ -138,31 +138,34 @@ const METADATA: Arb = fc.constantFrom<unknown>(
  * and a loop of 2^31 candidates would fill the memory instead of showing a bug. Out-of-range values
  * that a node must refuse at once are still among them.
  */
-const PACING: Record<string, Arb> = {
-	'options.timeout': fc.constantFrom<unknown>(60_000, 120_000, 0, -5, 'abc', asExpression(NaN)),
-	'options.requestsPerMinute': fc.constantFrom<unknown>(0, 60_000, -1, 'abc', 1.5e6),
-	'options.maxWait': fc.constantFrom<unknown>(0, 120, -1, 'abc', 1.5),
-	'options.maxRetries': fc.constantFrom<unknown>(0, 1, 2, 20, -1, 1.5, 21, 'abc'),
-	'options.concurrency': fc.constantFrom<unknown>(1, 2, 200, 1000, 0, -1, 1.5, 1001, 'abc'),
-	candidatesPerRound: fc.constantFrom<unknown>(1, 2, 3, 4, 1, 2, 3, 64, 65, 129, 0, -1, 1.5, 'abc', 2 ** 63, asExpression(NaN), asExpression(2.5)),
-	maxRounds: fc.constantFrom<unknown>(1, 2, 3, 1, 2, 20, 21, 0, -1, 1.5, 'abc', asExpression(NaN)),
-	'loopOptions.maxCandidates': fc.constantFrom<unknown>(1, 4, 12, 50, 0, -1, 1.5, 'abc'),
-	timeoutMinutes: fc.constantFrom<unknown>(0.001, 0.002, 0, -1),
-	pollSeconds: fc.constantFrom<unknown>(0.05, 0.1),
+const both = (valid: unknown[], odd: unknown[]) => ({ valid: fc.constantFrom(...valid), odd: fc.constantFrom(...odd) });
+const PACING: Record<string, { valid: Arb; odd: Arb }> = {
+	'options.timeout': both([60_000, 120_000], [0, -5, 'abc', asExpression(NaN)]),
+	'options.requestsPerMinute': both([0, 60_000, 1.5e6], [-1, 'abc']),
+	'options.maxWait': both([0, 120, 1.5], [-1, 'abc']),
+	'options.maxRetries': both([0, 1, 2, 20], [-1, 1.5, 21, 'abc']),
+	'options.concurrency': both([1, 2, 200, 1000], [0, -1, 1.5, 1001, 'abc']),
+	candidatesPerRound: both([1, 2, 3, 4, 1, 2, 3, 4, 64], [0, -1, 1.5, 65, 129, 'abc', 2 ** 63, asExpression(NaN), asExpression(2.5)]),
+	maxRounds: both([1, 2, 3, 1, 2, 3, 20], [0, -1, 1.5, 21, 'abc', asExpression(NaN)]),
+	'loopOptions.maxCandidates': both([1, 4, 12, 50], [0, -1, 1.5, 'abc']),
+	timeoutMinutes: both([0.001, 0.002], [0, -1]),
+	pollSeconds: both([0.05, 0.1], [0.05]),
 };
 
-const PROMPT: Arb = fc.constantFrom<unknown>('={{ $json.q }}', '=Answer briefly: {{ $json.q }}', '={{ $json.missing }}', '={{ $json.q }}');
+const PROMPT: Arb = fc.constantFrom<unknown>('={{ $json.q }}', '={{ $json.q }}', '={{ $json.q }}', '=Answer briefly: {{ $json.q }}', '=Answer briefly: {{ $json.q }}', '={{ $json.missing }}');
 
 const GENERATION_HINTS: Record<string, Arb> = {
 	prompt: PROMPT,
-	messagesField: fc.constantFrom<unknown>('messages', 'messages', 'conversation', 'missing', ''),
+	messagesField: fc.constantFrom<unknown>('messages', 'messages', 'messages', 'messages', 'missing'),
 	jsonSchema: JSON_SCHEMA,
-	schemaName: fc.constantFrom<unknown>('verdict', 'answer_v2', 'bad name!', 'a'.repeat(65)),
+	schemaName: fc.constantFrom<unknown>('verdict', 'answer_v2', 'verdict', 'answer_v2', 'bad name!', 'a'.repeat(65)),
 	'options.stop': STOP,
 	'options.extraBody': EXTRA_BODY,
 };
 
 const SCORING_HINTS: Record<string, Arb> = {
+	// The scorers that send requests (judges, embeddings) more often than one type in seventeen.
+	'scorers.scorer.type': fc.constantFrom<unknown>('score_model', 'label_model', 'select_best', 'embedding_similarity'),
 	'scorers.scorer.name': fc.constantFrom<unknown>('quality', 'tone', 'best', 'no_ads', 'has space', ''),
 	'scorers.scorer.labels': fc.constantFrom<unknown>('good, bad', 'polite, rude', 'only', ''),
 	'scorers.scorer.passingLabels': fc.constantFrom<unknown>('good', 'polite', 'missing', ''),
@@ -174,15 +177,15 @@ const SCORING_HINTS: Record<string, Arb> = {
 	formula: fc.constantFrom<unknown>('quality', '0.5 * quality + 0.5 * tone', 'bogus(', ''),
 };
 
-function hints(extra: Record<string, Arb>, only: Record<string, Arb> = {}): GeneratorHints {
-	return { extra, only: { ...PACING, ...only } };
+function hints(extra: Record<string, Arb>, only: Record<string, Arb | { valid: Arb; odd: Arb }> = {}, skip: string[] = []): GeneratorHints {
+	return { extra, only: { ...PACING, ...only }, skip };
 }
 
 const word = fc.constantFrom('phone', 'battery', 'Is this valid?', 'ünïcødé', '', 'long '.repeat(50));
 
-const MESSAGE: fc.Arbitrary<IDataObject> = fc.oneof(
-	fc.record({ role: fc.constantFrom('system', 'developer', 'user'), content: fc.oneof(word, fc.constant([{ type: 'text', text: 'Hi' }])) }),
-	fc.record({ role: fc.constant('user'), content: fc.constantFrom<unknown>([{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }], [], null, 5) }) as unknown as fc.Arbitrary<IDataObject>,
+const VALID_MESSAGE: fc.Arbitrary<IDataObject> = fc.oneof(
+	fc.record({ role: fc.constantFrom('system', 'developer', 'user'), content: fc.oneof(word.filter((w) => w !== ''), fc.constant([{ type: 'text', text: 'Hi' }])) }),
+	fc.record({ role: fc.constant('user'), content: fc.constant([{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }]) }) as unknown as fc.Arbitrary<IDataObject>,
 	fc.record(
 		{
 			role: fc.constant('assistant'),
@@ -191,29 +194,37 @@ const MESSAGE: fc.Arbitrary<IDataObject> = fc.oneof(
 		},
 		{ requiredKeys: ['role'] },
 	) as unknown as fc.Arbitrary<IDataObject>,
-	fc.record({ role: fc.constant('tool'), content: fc.constant('A cat on a mat.'), tool_call_id: fc.constantFrom('call_1', '') }, { requiredKeys: ['role', 'content'] }),
+	fc.record({ role: fc.constant('tool'), content: fc.constant('A cat on a mat.'), tool_call_id: fc.constant('call_1') }),
+);
+const ODD_MESSAGE: fc.Arbitrary<IDataObject> = fc.oneof(
+	fc.record({ role: fc.constant('user'), content: fc.constantFrom<unknown>([], null, 5, '') }) as unknown as fc.Arbitrary<IDataObject>,
+	fc.record({ role: fc.constant('tool'), content: fc.constant('x') }),
 	fc.record({ role: fc.constantFrom('bogus', ''), content: word }),
 );
 
 const JSONL_LINE = '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}';
 
-/** Input items: every field any node here reads by default, with odd values among them. */
-const ITEM: fc.Arbitrary<IDataObject> = fc.record(
-	{
-		q: word,
-		text: fc.constantFrom('The battery lasts a day.', '{"answer": "yes", "score": 1}', '', 'It is a phone.'),
-		reference: fc.constantFrom<unknown>('A full day of battery.', '', null, 5),
-		topic: fc.constantFrom('phones', ''),
-		label: fc.constantFrom('good', 'bad'),
-		score: fc.constantFrom<unknown>(0.5, 1, 2, 'x'),
-		candidates: fc.constantFrom<unknown>(['The battery lasts a day.', 'It is a phone.'], [], ['only one'], [{ text: 'a' }, { text: 'b' }]),
-		messages: fc.oneof({ arbitrary: fc.array(MESSAGE, { minLength: 1, maxLength: 4 }), weight: 6 }, { arbitrary: fc.constantFrom<unknown>([], 'not a list', null), weight: 1 }),
-		id: fc.constantFrom<unknown>('ftjob-abc', 'file-abc', 'ftjob-abc', '', 5),
-		file: fc.constantFrom(`${JSONL_LINE}\n`, `${JSONL_LINE}\n${JSONL_LINE}\n`, '', 'not jsonl\n'),
-	},
-	{ requiredKeys: ['q', 'text', 'messages'] },
-) as unknown as fc.Arbitrary<IDataObject>;
-const ITEMS = fc.array(ITEM, { minLength: 1, maxLength: 3 });
+/** Input items: every field any node here reads by default; in "odd" configurations with odd values among them. */
+const item = (mode: Mode) =>
+	fc.record(
+		{
+			q: mode === 'valid' ? word.filter((w) => w !== '') : word,
+			text: fc.constantFrom('The battery lasts a day.', '{"answer": "yes", "score": 1}', '', 'It is a phone.'),
+			reference: mode === 'valid' ? fc.constantFrom<unknown>('A full day of battery.', '') : fc.constantFrom<unknown>('A full day of battery.', '', null, 5),
+			topic: fc.constantFrom('phones', ''),
+			label: fc.constantFrom('good', 'bad'),
+			score: fc.constantFrom<unknown>(0.5, 1, 2, 'x'),
+			candidates: fc.constantFrom<unknown>(['The battery lasts a day.', 'It is a phone.'], [], ['only one'], [{ text: 'a' }, { text: 'b' }]),
+			messages:
+				mode === 'valid'
+					? fc.array(VALID_MESSAGE, { minLength: 1, maxLength: 4 })
+					: fc.oneof({ arbitrary: fc.array(fc.oneof({ arbitrary: VALID_MESSAGE, weight: 4 }, { arbitrary: ODD_MESSAGE, weight: 1 }), { minLength: 1, maxLength: 4 }), weight: 6 }, { arbitrary: fc.constantFrom<unknown>([], 'not a list', null), weight: 1 }),
+			id: mode === 'valid' ? fc.constantFrom<unknown>('ftjob-abc', 'file-abc') : fc.constantFrom<unknown>('ftjob-abc', 'file-abc', '', 5),
+			file: mode === 'valid' ? fc.constantFrom(`${JSONL_LINE}\n`, `${JSONL_LINE}\n${JSONL_LINE}\n`) : fc.constantFrom(`${JSONL_LINE}\n`, '', 'not jsonl\n'),
+		},
+		{ requiredKeys: ['q', 'text', 'messages'] },
+	) as unknown as fc.Arbitrary<IDataObject>;
+const items = (mode: Mode) => fc.array(item(mode), { minLength: 1, maxLength: 3 });
 
 /** The operations whose credential the description shows for this provider: the ones that send requests. */
 function requestOperations(description: INodeTypeDescription, provider: string): string[] {
@@ -254,23 +265,28 @@ export function configArbitrary(descriptions: Descriptions): fc.Arbitrary<NodeCo
 		{ 'jobOptions.metadata': METADATA, 'jobOptions.seed': fc.constantFrom<unknown>(0, 7) },
 		// The grader is the default expression, reading Score Output's exported `grader`.
 		{ provider: fc.constant('openai'), operation: fc.constant('createJob'), method: fc.constant('reinforcement'), trainingFile: fc.constant('file-abc') },
+		['grader'],
 	);
-	const common = { items: ITEMS, continueOnFail: fc.boolean() };
-	const of = (kind: ConfigKind, parameters: fc.Arbitrary<Record<string, unknown>>) =>
-		fc.record({ kind: fc.constant(kind), parameters, ...common }) as unknown as fc.Arbitrary<NodeConfig>;
+	const modes: Mode[] = ['valid', 'odd'];
+	// Each kind in both modes: all values the editor allows, or now and then one it does not.
+	const of = (kind: ConfigKind, build: (mode: Mode) => fc.Arbitrary<Record<string, unknown>>, weight: number) =>
+		modes.map((mode) => ({
+			arbitrary: fc.record({ kind: fc.constant(kind), parameters: build(mode), items: items(mode), continueOnFail: fc.boolean() }) as unknown as fc.Arbitrary<NodeConfig>,
+			weight,
+		}));
+	const toFineTune = (mode: Mode) =>
+		fc.record({
+			kind: fc.constant('scoreOutputToFineTune' as const),
+			parameters: parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS, { mode: fc.constant('scorers') }), mode).map(withIncludeGrader),
+			fineTune: parametersArbitrary(props(descriptions.fineTune), fineTuneAfterScore, mode),
+			items: items(mode),
+			continueOnFail: fc.boolean(),
+		}) as unknown as fc.Arbitrary<NodeConfig>;
 	return fc.oneof(
-		{ arbitrary: of('generateText', parametersArbitrary(props(descriptions.generateText), hints(GENERATION_HINTS))), weight: 7 },
-		{ arbitrary: of('scoreOutput', parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS))), weight: 4 },
-		{ arbitrary: of('rewardLoop', parametersArbitrary(props(descriptions.rewardLoop), hints({ ...GENERATION_HINTS, ...SCORING_HINTS }))), weight: 5 },
-		{ arbitrary: of('fineTune', parametersArbitrary(props(descriptions.fineTune), fineTuneHints)), weight: 4 },
-		{
-			arbitrary: fc.record({
-				kind: fc.constant('scoreOutputToFineTune' as const),
-				parameters: parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS, { mode: fc.constant('scorers') })).map(withIncludeGrader),
-				fineTune: parametersArbitrary(props(descriptions.fineTune), fineTuneAfterScore) as unknown as fc.Arbitrary<IDataObject>,
-				...common,
-			}) as unknown as fc.Arbitrary<NodeConfig>,
-			weight: 2,
-		},
+		...of('generateText', (mode) => parametersArbitrary(props(descriptions.generateText), hints(GENERATION_HINTS), mode), 7),
+		...of('scoreOutput', (mode) => parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS), mode), 4),
+		...of('rewardLoop', (mode) => parametersArbitrary(props(descriptions.rewardLoop), hints({ ...GENERATION_HINTS, ...SCORING_HINTS }), mode), 5),
+		...of('fineTune', (mode) => parametersArbitrary(props(descriptions.fineTune), fineTuneHints, mode), 4),
+		...modes.map((mode) => ({ arbitrary: toFineTune(mode), weight: 2 })),
 	);
 }

@@ -15,8 +15,8 @@ type Arb = fc.Arbitrary<unknown>;
 export interface GeneratorHints {
 	/** Extra values for a parameter, mixed with the generic ones for its type. */
 	extra?: Record<string, Arb>;
-	/** Replaces the generic values entirely (e.g. timing options kept fast, a pinned provider). */
-	only?: Record<string, Arb>;
+	/** Replaces the generic values entirely (e.g. timing options kept fast, a pinned provider); split by mode or the same in both. */
+	only?: Record<string, Arb | { valid: Arb; odd: Arb }>;
 	/** Parameters left out. */
 	skip?: string[];
 }
@@ -77,70 +77,61 @@ function typeOptions(property: INodeProperties): { minValue?: number; maxValue?:
 	return (property.typeOptions ?? {}) as { minValue?: number; maxValue?: number; numberPrecision?: number };
 }
 
-function numberValues(property: INodeProperties): Arb {
+function numberValues(property: INodeProperties): Split {
 	const { minValue: min, maxValue: max, numberPrecision } = typeOptions(property);
 	// Without a precision the editor steps in whole numbers: a fraction is out of the UI's contract.
 	const integer = !numberPrecision;
 	const low = min ?? -1000;
 	const high = max ?? (min !== undefined ? min + 1000 : 1000);
-	const inRange: Arb[] = [
-		fc.constantFrom(low, high),
-		fc.integer({ min: Math.ceil(low), max: Math.floor(high) }),
-	];
+	const inRange: Arb[] = [fc.constantFrom(low, high), fc.integer({ min: Math.ceil(low), max: Math.floor(high) })];
 	if (!integer) inRange.push(fc.double({ min: low, max: high, noNaN: true, noDefaultInfinity: true }).map((v) => +v.toFixed(numberPrecision ?? 2)));
 	const outside: unknown[] = [2 ** 31, 2 ** 31 - 1, 2 ** 53, 2 ** 63, 1e21, -1e9, NaN, Infinity, -Infinity];
 	if (min !== undefined) outside.push(min - 1, min - 0.5, min - 1e-6);
 	if (max !== undefined) outside.push(max + 1, max + 0.5, max + 1e-6);
 	const fractional = fc.integer({ min: Math.ceil(low), max: Math.floor(high) }).map((v) => v + 0.5);
-	return fc.oneof(
-		{ arbitrary: fc.constant(property.default), weight: 1 },
-		{ arbitrary: fc.oneof(...inRange), weight: 5 },
-		{ arbitrary: fc.constantFrom(...outside), weight: 3 },
-		...(integer ? [{ arbitrary: fractional, weight: 2 }] : []),
-		{ arbitrary: fc.constantFrom<unknown>('abc', '', '5', ' 2 ', '1e2', 'auto', null, true), weight: 1 },
-	);
+	return {
+		valid: fc.oneof({ arbitrary: fc.constant(property.default), weight: 1 }, { arbitrary: fc.oneof(...inRange), weight: 3 }),
+		odd: fc.oneof(
+			{ arbitrary: fc.constantFrom(...outside), weight: 3 },
+			...(integer ? [{ arbitrary: fractional, weight: 2 }] : []),
+			{ arbitrary: fc.constantFrom<unknown>('abc', '', '5', ' 2 ', '1e2', 'auto', null, true), weight: 1 },
+		),
+	};
 }
 
-function stringValues(property: INodeProperties): Arb {
-	return fc.oneof(
-		{ arbitrary: fc.constant(property.default), weight: 3 },
-		{ arbitrary: oddString, weight: 3 },
-		{ arbitrary: oddType, weight: 1 },
-	);
+function stringValues(property: INodeProperties): Split {
+	return {
+		valid: fc.oneof({ arbitrary: fc.constant(property.default), weight: 3 }, { arbitrary: fc.string({ minLength: 1, maxLength: 12 }), weight: 1 }),
+		odd: fc.oneof({ arbitrary: oddString, weight: 3 }, { arbitrary: oddType, weight: 1 }),
+	};
 }
 
-function booleanValues(): Arb {
-	return fc.oneof(
-		{ arbitrary: fc.boolean(), weight: 8 },
-		{ arbitrary: fc.constantFrom<unknown>('true', 'false', 1, 0, null), weight: 1 },
-	);
+function booleanValues(): Split {
+	return { valid: fc.boolean(), odd: fc.constantFrom<unknown>('true', 'false', 1, 0, null) };
 }
 
-function jsonValues(property: INodeProperties): Arb {
-	return fc.oneof(
-		{ arbitrary: fc.constant(property.default), weight: 3 },
-		{ arbitrary: fc.constantFrom<unknown>('{}', '[]', '', 'not json', '"text"', '5', 'null', '{"a": '), weight: 2 },
-		{ arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), weight: 1 },
-	);
+function jsonValues(property: INodeProperties): Split {
+	return {
+		valid: fc.constantFrom<unknown>(property.default, '{}'),
+		odd: fc.oneof(
+			{ arbitrary: fc.constantFrom<unknown>('[]', '', 'not json', '"text"', '5', 'null', '{"a": '), weight: 2 },
+			{ arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), weight: 1 },
+		),
+	};
 }
 
-function optionValues(property: INodeProperties, controls: boolean): Arb {
+function optionValues(property: INodeProperties, controls: boolean): Split {
 	const values = (property.options ?? []).map((option) => (option as { value: unknown }).value);
-	if (values.length === 0) return fc.constant(property.default);
-	const valid = fc.constantFrom(...values);
+	const valid = values.length === 0 ? fc.constant(property.default) : fc.constantFrom(...values);
 	// A value picked in the editor; a parameter that takes expressions can receive any string.
-	if (property.noDataExpression || controls) return valid;
-	return fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: fc.constantFrom<unknown>('bogus', '', asExpression('bogus')), weight: 1 });
+	if (property.noDataExpression || controls) return { valid, odd: valid };
+	return { valid, odd: fc.constantFrom<unknown>('bogus', '', asExpression('bogus')) };
 }
 
-function resourceLocatorValues(property: INodeProperties): Arb {
+function resourceLocatorValues(property: INodeProperties): Split {
 	const modes = (property.modes ?? []).map((mode) => mode.name);
-	return fc
-		.tuple(
-			fc.constantFrom(...(modes.length ? modes : ['id'])),
-			fc.oneof({ arbitrary: fc.constantFrom('gpt-4.1-mini', 'o4-mini', 'llama3.1:8b'), weight: 6 }, { arbitrary: oddString, weight: 1 }),
-		)
-		.map(([mode, value]) => ({ __rl: true, mode, value }));
+	const locator = (value: Arb) => fc.tuple(fc.constantFrom(...(modes.length ? modes : ['id'])), value).map(([mode, id]) => ({ __rl: true, mode, value: id }));
+	return { valid: locator(fc.constantFrom('gpt-4.1-mini', 'o4-mini', 'llama3.1:8b')), odd: locator(oddString) };
 }
 
 /** The parameter names any displayOptions in these properties refer to: they are chosen in the editor, never expressions. */
@@ -159,34 +150,52 @@ export function controllingNames(properties: INodeProperties[]): Set<string> {
 	return names;
 }
 
+interface Split {
+	valid: Arb;
+	odd: Arb;
+}
+
+/**
+ * "valid": every value one the editor allows (the request's shape is under test). "odd": now and then
+ * (about one value in eight) a value out of range, of the wrong kind or an odd string, so that a
+ * configuration usually has one such value and the check for it, not another one, is what answers.
+ */
+export type Mode = 'valid' | 'odd';
+
 export interface Generator {
 	hints: GeneratorHints;
 	controls: Set<string>;
+	mode: Mode;
+}
+
+function pick(split: Split, mode: Mode): Arb {
+	return mode === 'valid' ? split.valid : fc.oneof({ arbitrary: split.valid, weight: 7 }, { arbitrary: split.odd, weight: 1 });
 }
 
 function valuesFor(property: INodeProperties, path: string, generator: Generator): Arb | undefined {
 	const { hints, controls } = generator;
 	if (hints.skip?.includes(path)) return undefined;
-	if (hints.only?.[path]) return hints.only[path];
-	let generic: Arb;
+	const only = hints.only?.[path];
+	if (only) return 'valid' in only ? pick(only as Split, generator.mode) : (only as Arb);
+	let split: Split;
 	switch (property.type) {
 		case 'number':
-			generic = rawOrExpression(numberValues(property));
+			split = numberValues(property);
 			break;
 		case 'string':
-			generic = rawOrExpression(stringValues(property));
+			split = stringValues(property);
 			break;
 		case 'boolean':
-			generic = controls.has(property.name) ? fc.boolean() : rawOrExpression(booleanValues());
+			split = controls.has(property.name) ? { valid: fc.boolean(), odd: fc.boolean() } : booleanValues();
 			break;
 		case 'json':
-			generic = jsonValues(property);
+			split = jsonValues(property);
 			break;
 		case 'options':
-			generic = optionValues(property, controls.has(property.name));
+			split = optionValues(property, controls.has(property.name));
 			break;
 		case 'resourceLocator':
-			generic = resourceLocatorValues(property);
+			split = resourceLocatorValues(property);
 			break;
 		case 'collection':
 			return collectionValues((property.options ?? []) as INodeProperties[], path, generator);
@@ -196,28 +205,46 @@ function valuesFor(property: INodeProperties, path: string, generator: Generator
 			// notice, hidden and other display-only types carry no value worth generating.
 			return undefined;
 	}
+	const scalar = ['number', 'string', 'boolean'].includes(property.type);
+	const generic = scalar ? rawOrExpression(pick(split, generator.mode)) : pick(split, generator.mode);
 	const extra = hints.extra?.[path];
-	return extra ? fc.oneof({ arbitrary: generic, weight: 1 }, { arbitrary: extra, weight: 2 }) : generic;
+	const values = extra ? fc.oneof({ arbitrary: generic, weight: 1 }, { arbitrary: extra, weight: 2 }) : generic;
+	// n8n itself refuses to run a node whose required parameter is empty ("has issues"): the other odd values test the node.
+	return property.required ? values.filter((value) => !isEmpty(value)) : values;
 }
+
+const isEmpty = (value: unknown) =>
+	value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+
+/** Left out (n8n's default) more often than set, so that a configuration has a few options, not all. */
+const sometimes = (values: Arb): Arb => fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: values, weight: 1 });
+const withoutUnset = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 
 /** Each option may be added or not. */
 function collectionValues(options: INodeProperties[], path: string, generator: Generator): Arb {
 	const model: Record<string, Arb> = {};
 	for (const option of options) {
 		const values = valuesFor(option, `${path}.${option.name}`, generator);
-		if (values) model[option.name] = values;
+		if (values) model[option.name] = sometimes(values);
 	}
-	return fc.record(model, { requiredKeys: [] });
+	return fc.record(model).map((values) => withoutUnset(values as Record<string, unknown>));
 }
 
 function fixedCollectionValues(property: INodeProperties, path: string, generator: Generator): Arb {
 	const multiple = (property.typeOptions as { multipleValues?: boolean } | undefined)?.multipleValues === true;
 	const model: Record<string, Arb> = {};
 	for (const group of (property.options ?? []) as INodePropertyCollection[]) {
-		const entry = collectionValues(group.values, `${path}.${group.name}`, generator).map((values) => resolveVisible(group.values, values as Record<string, unknown>));
+		// The editor stores every field of an entry it shows.
+		const fields: Record<string, Arb> = {};
+		for (const field of group.values) {
+			const values = valuesFor(field, `${path}.${group.name}.${field.name}`, generator);
+			if (values) fields[field.name] = values;
+		}
+		const entry = fc.record(fields).map((values) => resolveVisible(group.values, values as Record<string, unknown>));
 		model[group.name] = multiple ? fc.array(entry, { minLength: 1, maxLength: 3 }) : entry;
 	}
-	return fc.record(model, { requiredKeys: [] });
+	// In "valid" configurations the entries are there (an empty list is n8n's default, and the node's first refusal).
+	return fc.record(model, { requiredKeys: generator.mode === 'valid' ? Object.keys(model) : [] });
 }
 
 function defaultsOf(properties: INodeProperties[]): Record<string, unknown> {
@@ -257,13 +284,15 @@ export function resolveVisible(properties: INodeProperties[], values: Record<str
  * A node's parameters: each top-level parameter set or left at its default (n8n fills defaults),
  * hidden ones dropped as the editor would.
  */
-export function parametersArbitrary(properties: INodeProperties[], hints: GeneratorHints = {}): fc.Arbitrary<Record<string, unknown>> {
-	const generator: Generator = { hints, controls: controllingNames(properties) };
+export function parametersArbitrary(properties: INodeProperties[], hints: GeneratorHints = {}, mode: Mode = 'odd'): fc.Arbitrary<Record<string, unknown>> {
+	const generator: Generator = { hints, controls: controllingNames(properties), mode };
 	const model: Record<string, Arb> = {};
 	for (const property of properties) {
 		const values = valuesFor(property, property.name, generator);
 		if (values) model[property.name] = values;
 	}
-	const required = Object.keys(hints.only ?? {}).filter((key) => key in model && !key.includes('.'));
+	// Pinned parameters, and required ones whose default is empty (n8n would refuse the node before it runs), are always set.
+	const emptyDefault = (property: INodeProperties) => isEmpty(property.default) || isEmpty((property.default as { value?: unknown } | undefined)?.value);
+	const required = Object.keys(model).filter((key) => hints.only?.[key] !== undefined || properties.some((p) => p.name === key && p.required && emptyDefault(p)));
 	return fc.record(model, { requiredKeys: required }).map((values) => resolveVisible(properties, values as Record<string, unknown>));
 }

@@ -68,7 +68,8 @@ const show = (value: unknown) => {
 const normalisePath = (path: string) => path.split('?')[0].replace(/\/(ftjob|file)-[^/]*/g, '/{id}');
 const normaliseLocation = (location: string[]) => location.map((part) => (/^\d+$/.test(part) ? '*' : part)).join('.');
 
-function valueAt(body: unknown, location: string[]): unknown {
+function valueAt(body: unknown, location: string[], path = ''): unknown {
+	if (location[0] === 'query') return new URLSearchParams(path.split('?')[1] ?? '').get(location[1]) ?? undefined;
 	return location.slice(1).reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), body);
 }
 
@@ -86,8 +87,42 @@ function validationOf(exchange: Pick<Exchange, 'responseBody'>): Array<{ locatio
 	return problem?.validation ?? [];
 }
 
+type Validation = { location: string[]; message: string };
+const TYPE_MISMATCH = /must be (string|number|integer|object|array|boolean|null)$/;
+const under = (location: string[], prefix: string[]) => prefix.every((part, i) => location[i] === part);
+
+/**
+ * One cause, stated once. ajv reports every branch of a oneOf (a grader's type, …) and the null
+ * branch of each nullable field; what is left is the cause: a bound, or "not one of the kinds" with the kind.
+ */
+function causes(entries: Validation[], body: unknown, path: string): Array<Validation & { value: unknown }> {
+	const unions = entries.filter((e) => /must match exactly one schema in oneOf$/.test(e.message));
+	const outermost = unions.filter((u) => !unions.some((other) => other !== u && other.location.length < u.location.length && under(u.location, other.location)));
+	const kept: Array<Validation & { value: unknown }> = [];
+	const inUnion = (e: Validation) => outermost.some((u) => under(e.location, u.location));
+	for (const entry of entries) {
+		if (inUnion(entry)) continue;
+		if (/must be null$/.test(entry.message) || /must match a schema in anyOf$/.test(entry.message)) {
+			if (entries.some((other) => other !== entry && other.location.join('.') === entry.location.join('.') && !/must be null$|must match a schema in anyOf$/.test(other.message))) continue;
+		}
+		kept.push({ ...entry, value: valueAt(body, entry.location, path) });
+	}
+	for (const union of outermost) {
+		const value = valueAt(body, union.location, path);
+		const specific = entries.filter(
+			(e) => e !== union && under(e.location, union.location) && e.location.length > union.location.length && !TYPE_MISMATCH.test(e.message) && !/must be equal to one of the allowed values/.test(e.message) && !/must have required property/.test(e.message) && !/must match (exactly one schema in oneOf|a schema in anyOf)$/.test(e.message) && !/must be null$/.test(e.message),
+		);
+		if (specific.length > 0) kept.push(...specific.map((e) => ({ ...e, value: valueAt(body, e.location, path) })));
+		else {
+			const kind = value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string' ? ` (type ${(value as { type: string }).type})` : '';
+			kept.push({ ...union, message: `${union.message}${kind}`, value });
+		}
+	}
+	return kept;
+}
+
 /** Messages that come from JavaScript itself, not from a node that checked its input. */
-const INTERNAL = /\b(TypeError|ReferenceError|RangeError|EvalError|InternalError)\b|Cannot read propert|Cannot set propert|Cannot convert|is not a function|is not iterable|is not defined|Invalid array length|Maximum call stack|\[object Object\]|^(Item \d+: )?(undefined|null|NaN)?$/;
+const INTERNAL = /\b(TypeError|ReferenceError|RangeError|EvalError|InternalError)\b|Cannot read propert|Cannot set propert|Cannot convert|is not a function|is not iterable|is not defined|Invalid array length|Maximum call stack|^(Item \d+: )?(undefined|null|NaN)?$/;
 
 function errorTexts(run: IRun, nodeName: string): string[] {
 	const texts: string[] = [];
@@ -211,8 +246,11 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 		return { status: answer.status, responseBody: await answer.text() };
 	}
 
+	/** "POST /fine_tuning/jobs/{fine_tuning_job_id}/cancel": the document's path, so that job IDs do not split a pattern. */
+	const whereOf = (exchange: Exchange) => `${exchange.method} ${pathTemplate(peer.document, exchange.path) ?? normalisePath(exchange.path)}`;
+
 	async function contractFindings(exchange: Exchange): Promise<Finding[]> {
-		const where = `${exchange.method} ${normalisePath(exchange.path)}`;
+		const where = whereOf(exchange);
 		if (exchange.status !== 422) {
 			if (exchange.status >= 400) return [{ kind: 'status', pattern: `${where}: Prism answered ${exchange.status}`, value: exchange.responseBody.slice(0, 120) }];
 			return [];
@@ -231,7 +269,8 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 		return rejected.flatMap(({ body: sent, responseBody }) => {
 			const entries = validationOf({ responseBody });
 			if (entries.length === 0) return [{ kind: 'contract' as const, pattern: `${where}: 422 ${responseBody.slice(0, 100)}` }];
-			return entries.map((entry) => ({ kind: 'contract' as const, pattern: `${where} ${normaliseLocation(entry.location)}: ${entry.message}`, value: show(valueAt(sent, entry.location)) }));
+			// Prism's message repeats the location ("Request body property a.b must be …"): the field is in the pattern already.
+			return causes(entries, sent, exchange.path).map((entry) => ({ kind: 'contract' as const, pattern: `${where} ${normaliseLocation(entry.location)}: ${entry.message.replace(/^Request (body|query|path) (property|parameter) \S+ /, '')}`, value: show(entry.value) }));
 		});
 	}
 
@@ -241,15 +280,18 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 		const nodeName = kind === 'fineTune' || kind === 'scoreOutputToFineTune' ? [NODE_NAME, FINE_TUNE] : [NODE_NAME];
 		if (ran.timedOut && !ran.busy) findings.push({ kind: 'hang', pattern: `${kind}: no request and no result for the last 5 s of ${CONFIG_TIMEOUT_MS / 1000} s` });
 		if (ran.timedOut) slow++;
-		if (ran.thrown && !ran.timedOut) findings.push({ kind: 'crash', pattern: `${kind}: the engine threw ${crashPattern(String((ran.thrown as Error)?.message ?? ran.thrown))}` });
+		// n8n's own refusal of a required parameter left empty names the parameter: not a crash.
+		const refusedByN8n = /node has issues/.test(String((ran.thrown as Error | undefined)?.message ?? ''));
+		if (ran.thrown && !ran.timedOut && !refusedByN8n) findings.push({ kind: 'crash', pattern: `${kind}: the engine threw ${crashPattern(String((ran.thrown as Error)?.message ?? ran.thrown))}` });
 		const texts = ran.run ? nodeName.flatMap((name) => errorTexts(ran.run as IRun, name)) : [];
+		if (process.env.PROPERTY_VERBOSE) console.log(`${ran.tag} ${kind}: ${exchanges.length} requests; ${[String((ran.thrown as Error | undefined)?.message ?? ''), ...texts].filter(Boolean).slice(0, 3).join(' | ').slice(0, 400)}`);
 		for (const text of texts) {
 			if (INTERNAL.test(text.trim()) && !ran.timedOut) findings.push({ kind: 'crash', pattern: `${kind}: ${crashPattern(text)}`, value: show(text) });
 		}
 		for (const exchange of exchanges) {
 			findings.push(...(await contractFindings(exchange)));
 			const body = parseBody(exchange.requestBody);
-			const where = `${exchange.method} ${normalisePath(exchange.path)}`;
+			const where = whereOf(exchange);
 			const rules = [...stringifiedNothing(body, exchange.path), ...strictSchemaProblems(body)];
 			const template = pathTemplate(peer.document, exchange.path);
 			const known = exchange.method === 'POST' && template && body !== undefined ? knownBodyFields(peer.document, exchange.method, template) : undefined;
@@ -262,7 +304,7 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 			for (const refused of exchanges.filter((e) => e.status === 422)) {
 				const again = exchanges.filter((e) => e.receivedAt >= refused.answeredAt && e !== refused && e.method === refused.method && e.path === refused.path && e.requestBody === refused.requestBody);
 				if (again.length > 0) {
-					findings.push({ kind: 'repeat', pattern: `${kind}: ${refused.method} ${normalisePath(refused.path)} sent again after its 422`, value: `${again.length} more time(s)` });
+					findings.push({ kind: 'repeat', pattern: `${kind}: ${whereOf(refused)} sent again after its 422`, value: `${again.length} more time(s)` });
 					break;
 				}
 			}
