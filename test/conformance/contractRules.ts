@@ -109,7 +109,7 @@ export function strictSchemaProblems(body: unknown): RuleProblem[] {
 	const problems: RuleProblem[] = [];
 	const field = 'body.response_format.json_schema.schema';
 	const root = jsonSchema.schema;
-	if (!isObject(root) || root.type !== 'object') problems.push({ field, problem: 'strict mode needs an object at the root', value: isObject(root) ? root.type : root });
+	if (!isObject(root) || root.type !== 'object') problems.push({ field, problem: 'strict mode needs an object at the root', value: root });
 	const walk = (node: unknown, where: string) => {
 		if (!isObject(node)) return;
 		const properties = isObject(node.properties) ? node.properties : undefined;

@@ -22,6 +22,9 @@ export interface NodeConfig {
 
 type Arb = fc.Arbitrary<unknown>;
 
+/** Values by mode: the "valid" ones in every configuration, the "odd" ones now and then in the others. */
+const both = (valid: unknown[], odd: unknown[]) => ({ valid: fc.constantFrom(...valid), odd: fc.constantFrom(...odd) });
+
 const lines = (count: number, word: fc.Arbitrary<string>) => fc.array(word, { minLength: count, maxLength: count });
 const stopWord = fc.constantFrom('END', '\n\n', '###', '[/INST]', 'Observation:', '', ' ', 'é');
 
@@ -138,7 +141,6 @@ const METADATA: Arb = fc.constantFrom<unknown>(
  * and a loop of 2^31 candidates would fill the memory instead of showing a bug. Out-of-range values
  * that a node must refuse at once are still among them.
  */
-const both = (valid: unknown[], odd: unknown[]) => ({ valid: fc.constantFrom(...valid), odd: fc.constantFrom(...odd) });
 const PACING: Record<string, { valid: Arb; odd: Arb }> = {
 	'options.timeout': both([60_000, 120_000], [0, -5, 'abc', asExpression(NaN)]),
 	'options.requestsPerMinute': both([0, 60_000, 1.5e6], [-1, 'abc']),
@@ -166,15 +168,20 @@ const GENERATION_HINTS: Record<string, Arb> = {
 const SCORING_HINTS: Record<string, Arb> = {
 	// The scorers that send requests (judges, embeddings) more often than one type in seventeen.
 	'scorers.scorer.type': fc.constantFrom<unknown>('score_model', 'label_model', 'select_best', 'embedding_similarity'),
-	'scorers.scorer.name': fc.constantFrom<unknown>('quality', 'tone', 'best', 'no_ads', 'has space', ''),
-	'scorers.scorer.labels': fc.constantFrom<unknown>('good, bad', 'polite, rude', 'only', ''),
-	'scorers.scorer.passingLabels': fc.constantFrom<unknown>('good', 'polite', 'missing', ''),
 	'scorers.scorer.reference': fc.constantFrom<unknown>('{{item.reference}}', '={{ $json.reference }}', '{{item.missing}}'),
-	'scorers.scorer.rubric': fc.constantFrom<unknown>('Is it accurate for {{item.topic}}?', ''),
-	'scorers.scorer.criteria': fc.constantFrom<unknown>('Most helpful for {{item.topic}}', ''),
 	'scorers.scorer.customValue': fc.constantFrom<unknown>('={{ $json.score }}', 0.5, 2),
 	grader: GRADER_JSON,
 	formula: fc.constantFrom<unknown>('quality', '0.5 * quality + 0.5 * tone', 'bogus(', ''),
+};
+
+/** Scorer fields a judge cannot do without: filled in "valid" configurations, sometimes empty or odd in the others. */
+const SCORER_FIELDS: Record<string, { valid: Arb; odd: Arb }> = {
+	'scorers.scorer.name': both(['quality', 'tone', 'best', 'no_ads'], ['has space', '', '1st']),
+	'scorers.scorer.labels': both(['good, bad', 'polite, rude'], ['only', '']),
+	'scorers.scorer.passingLabels': both(['good', 'polite'], ['missing', '']),
+	'scorers.scorer.rubric': both(['Is it accurate for {{item.topic}}?', 'Is it polite?'], ['']),
+	'scorers.scorer.criteria': both(['Most helpful for {{item.topic}}'], ['']),
+	'scorers.scorer.model': both(['gpt-4.1-mini', 'o4-mini'], ['']),
 };
 
 function hints(extra: Record<string, Arb>, only: Record<string, Arb | { valid: Arb; odd: Arb }> = {}, skip: string[] = []): GeneratorHints {
@@ -277,15 +284,15 @@ export function configArbitrary(descriptions: Descriptions): fc.Arbitrary<NodeCo
 	const toFineTune = (mode: Mode) =>
 		fc.record({
 			kind: fc.constant('scoreOutputToFineTune' as const),
-			parameters: parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS, { mode: fc.constant('scorers') }), mode).map(withIncludeGrader),
+			parameters: parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS, { ...SCORER_FIELDS, mode: fc.constant('scorers') }), mode).map(withIncludeGrader),
 			fineTune: parametersArbitrary(props(descriptions.fineTune), fineTuneAfterScore, mode),
 			items: items(mode),
 			continueOnFail: fc.boolean(),
 		}) as unknown as fc.Arbitrary<NodeConfig>;
 	return fc.oneof(
 		...of('generateText', (mode) => parametersArbitrary(props(descriptions.generateText), hints(GENERATION_HINTS), mode), 7),
-		...of('scoreOutput', (mode) => parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS), mode), 4),
-		...of('rewardLoop', (mode) => parametersArbitrary(props(descriptions.rewardLoop), hints({ ...GENERATION_HINTS, ...SCORING_HINTS }), mode), 5),
+		...of('scoreOutput', (mode) => parametersArbitrary(props(descriptions.scoreOutput), hints(SCORING_HINTS, SCORER_FIELDS), mode), 4),
+		...of('rewardLoop', (mode) => parametersArbitrary(props(descriptions.rewardLoop), hints({ ...GENERATION_HINTS, ...SCORING_HINTS }, SCORER_FIELDS), mode), 5),
 		...of('fineTune', (mode) => parametersArbitrary(props(descriptions.fineTune), fineTuneHints, mode), 4),
 		...modes.map((mode) => ({ arbitrary: toFineTune(mode), weight: 2 })),
 	);
