@@ -102,8 +102,9 @@ function causes(entries: Validation[], body: unknown, path: string): Array<Valid
 	const inUnion = (e: Validation) => outermost.some((u) => under(e.location, u.location));
 	for (const entry of entries) {
 		if (inUnion(entry)) continue;
+		// A nullable field's "must be null" and "anyOf" say nothing when the real cause is at it or inside it.
 		if (/must be null$/.test(entry.message) || /must match a schema in anyOf$/.test(entry.message)) {
-			if (entries.some((other) => other !== entry && other.location.join('.') === entry.location.join('.') && !/must be null$|must match a schema in anyOf$/.test(other.message))) continue;
+			if (entries.some((other) => other !== entry && under(other.location, entry.location) && !/must be null$|must match a schema in anyOf$/.test(other.message))) continue;
 		}
 		kept.push({ ...entry, value: valueAt(body, entry.location, path) });
 	}
@@ -360,6 +361,22 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 		]);
 		expect(findings.length).toBeGreaterThan(0);
 		expect(findings.every((finding) => finding.kind === 'contract' && finding.pattern.startsWith('POST /chat/completions body.temperature') && finding.value === '"hot"')).toBe(true);
+	});
+
+	it('a loop whose every request is refused: the refusals are found, and no request is sent again after its 422', async () => {
+		const model = { __rl: true, mode: 'id', value: 'gpt-4.1-mini' };
+		const parameters = {
+			model,
+			prompt: '={{ $json.q }}',
+			options: { extraBody: '{"temperature": "hot"}', concurrency: 1 },
+			candidatesPerRound: 2,
+			maxRounds: 3,
+			scorers: { scorer: [{ name: 'battery', type: 'contains', values: 'battery' }] },
+			loopOptions: { useN: false, maxErrors: 5 },
+		};
+		const [findings] = await runAll([{ kind: 'rewardLoop', parameters, items: [{ q: 'Describe the phone' }], continueOnFail: true }]);
+		expect(findings.filter((finding) => finding.kind !== 'contract')).toEqual([]);
+		expect(findings.some((finding) => finding.pattern.startsWith('POST /chat/completions body.temperature'))).toBe(true);
 	});
 
 	it('well-formed configurations of every node pass (the suite flags nothing that is fine)', async () => {
