@@ -76,12 +76,17 @@ export interface Exchange {
 	requestBody: string;
 	status: number;
 	responseBody: string;
+	/** When the request reached the proxy and when its answer was back (Date.now()). */
+	receivedAt: number;
+	answeredAt: number;
 }
 
 export interface PrismPeer {
 	/** Base URL for the credential: Prism serves the paths at the root, without /v1. */
 	baseUrl: string;
 	exchanges: Exchange[];
+	/** The cut-down document Prism serves. */
+	document: Record<string, unknown>;
 	/** Exchanges (all, or the ones given) that Prism rejected as breaking the contract, in its words. */
 	violations(among?: Exchange[]): string[];
 	stop(): Promise<void>;
@@ -128,12 +133,14 @@ function startPrismProcess(specPath: string, port: number): Promise<ChildProcess
 export async function startPrismPeer(specFile: string, paths: string[]): Promise<PrismPeer> {
 	const work = mkdtempSync(join(tmpdir(), 'reward-loop-prism-'));
 	const specPath = join(work, 'openapi.json');
-	writeFileSync(specPath, JSON.stringify(cutSpec(specFile, paths)));
+	const document = cutSpec(specFile, paths);
+	writeFileSync(specPath, JSON.stringify(document));
 	const prismPort = await freePort();
 	const prism = await startPrismProcess(specPath, prismPort);
 
 	const exchanges: Exchange[] = [];
 	const proxy = createServer((req, res) => {
+		const receivedAt = Date.now();
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
@@ -152,6 +159,8 @@ export async function startPrismPeer(specFile: string, paths: string[]): Promise
 							requestBody: requestBody.toString('utf8'),
 							status: answer.statusCode ?? 0,
 							responseBody: responseBody.toString('utf8'),
+							receivedAt,
+							answeredAt: Date.now(),
 						});
 						res.writeHead(answer.statusCode ?? 502, answer.headers);
 						res.end(responseBody);
@@ -170,6 +179,7 @@ export async function startPrismPeer(specFile: string, paths: string[]): Promise
 	return {
 		baseUrl: `http://127.0.0.1:${proxyPort}`,
 		exchanges,
+		document,
 		violations: (among = exchanges) =>
 			among
 				.filter((e) => e.status === 422)
