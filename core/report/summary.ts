@@ -29,6 +29,10 @@ export interface ReportOptions {
 	histogramBins?: number;
 	/** Ids listed as regressed or fixed, at most (the counts are always whole). */
 	maxIds?: number;
+	/** Set: an item that cannot be read is handed here and left out, instead of failing the report. */
+	onInvalid?: (error: ReportInputError) => void;
+	/** Checked between the steps that take time (the resampling of each variant and comparison). */
+	signal?: AbortSignal;
 }
 
 /** An item that cannot be read: the node reports it as `Item <index>: <message>`. */
@@ -109,7 +113,10 @@ export interface ComparisonSummary {
 }
 
 export interface ReportSummary {
+	/** Items in the report. */
 	n: number;
+	/** Items left out because they could not be read (only with onInvalid, i.e. Continue On Fail). */
+	skipped: number;
 	variants: VariantSummary[];
 	comparisons: ComparisonSummary[];
 	settings: { confidence: 0.95; resamples: number; seed: number; histogramBins: number; variantField?: string; idField?: string; baseline?: string };
@@ -166,7 +173,84 @@ function readKey(value: unknown, index: number, field: string, what: string): st
 	throw new ReportInputError(index, field, `${what} field "${field}" is ${shown(value)}: each item needs a non-empty text or number there`);
 }
 
+interface ItemReading {
+	variant: string;
+	id?: string;
+	reward: number;
+	pass: boolean;
+	scores: Array<[name: string, score: number, pass: boolean]>;
+	tokens: Tokens;
+	rounds?: number;
+	bestByRound?: number[];
+}
+
+interface Fields {
+	rewardField: string;
+	passField: string;
+	scoresField: string;
+	variantField?: string;
+	idField?: string;
+}
+
+/** One item, read whole before it counts: an item that fails halfway adds nothing. */
+function readItem(json: Record<string, unknown>, index: number, fields: Fields): ItemReading {
+	const variant = fields.variantField ? readKey(readField(json, fields.variantField), index, fields.variantField, 'variant') : 'all';
+	const reward = readUnit(readField(json, fields.rewardField), index, fields.rewardField, 'field');
+	const pass = readField(json, fields.passField);
+	if (typeof pass !== 'boolean') throw new ReportInputError(index, fields.passField, `field "${fields.passField}" is ${shown(pass)}: it must be true or false`);
+	const item: ItemReading = { variant, reward, pass, scores: [], tokens: { prompt: 0, completion: 0, total: 0 } };
+	if (fields.idField) item.id = readKey(readField(json, fields.idField), index, fields.idField, 'id');
+
+	const scores = readField(json, fields.scoresField);
+	if (scores !== undefined) {
+		if (!isRecord(scores)) throw new ReportInputError(index, fields.scoresField, `field "${fields.scoresField}" is ${shown(scores)}: it must be an object of scores by scorer`);
+		for (const name of Object.keys(scores)) {
+			const entry = scores[name];
+			const field = `${fields.scoresField}.${name}`;
+			if (!isRecord(entry)) throw new ReportInputError(index, field, `field "${field}" is ${shown(entry)}: it must be an object with score and pass`);
+			item.scores.push([name, readUnit(entry.score, index, `${field}.score`, 'field'), entry.pass === true]);
+		}
+	}
+	// Generation tokens (Generate Text, Reward Loop) and the scoring's own (Score Output's judges).
+	readTokens(json.usage, index, 'usage', item.tokens);
+	readTokens(json.scoringUsage, index, 'scoringUsage', item.tokens);
+
+	if (json.roundsUsed !== undefined) {
+		const rounds = json.roundsUsed;
+		if (!(typeof rounds === 'number' && Number.isInteger(rounds) && rounds >= 0)) {
+			throw new ReportInputError(index, 'roundsUsed', `field "roundsUsed" is ${shown(rounds)}: it must be a whole number >= 0`);
+		}
+		item.rounds = rounds;
+		if (Array.isArray(json.history)) {
+			const best: number[] = [];
+			for (let h = 0; h < json.history.length; h++) {
+				const attempt = json.history[h];
+				const round = isRecord(attempt) ? attempt.round : undefined;
+				if (!(typeof round === 'number' && Number.isInteger(round) && round >= 1)) {
+					throw new ReportInputError(index, `history[${h}].round`, `field "history[${h}].round" is ${shown(round)}: it must be a whole number >= 1`);
+				}
+				const value = readUnit((attempt as Record<string, unknown>).reward, index, `history[${h}].reward`, 'field');
+				best[round - 1] = Math.max(best[round - 1] ?? 0, value);
+			}
+			item.bestByRound = best;
+		}
+	}
+	return item;
+}
+
+/** The rewards of each compared pair, for the head-to-head chart: [baseline reward, variant reward]. */
+export interface PairedPoints {
+	baseline: string;
+	variant: string;
+	points: Array<[number, number]>;
+}
+
 export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, options: ReportOptions = {}): ReportSummary {
+	return summarize(items, options).summary;
+}
+
+/** The summary, and the pairs behind each comparison. */
+export function summarize(items: ReadonlyArray<Record<string, unknown>>, options: ReportOptions = {}): { summary: ReportSummary; pairs: PairedPoints[] } {
 	const rewardField = options.rewardField || 'reward';
 	const passField = options.passField || 'pass';
 	const scoresField = options.scoresField || 'scores';
@@ -186,13 +270,24 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 	if (items.length === 0) throw new Error('No items to report on');
 
 	const variants = new Map<string, Accumulator>();
+	let skipped = 0;
 	for (let index = 0; index < items.length; index++) {
-		const json = items[index];
-		const variant = options.variantField ? readKey(readField(json, options.variantField), index, options.variantField, 'variant') : 'all';
-		let acc = variants.get(variant);
+		let item: ItemReading;
+		try {
+			item = readItem(items[index], index, { rewardField, passField, scoresField, variantField: options.variantField, idField: options.idField });
+		} catch (error) {
+			// Continue On Fail: the item is left out of the report and comes out with its error.
+			if (options.onInvalid && error instanceof ReportInputError) {
+				skipped++;
+				options.onInvalid(error);
+				continue;
+			}
+			throw error;
+		}
+		let acc = variants.get(item.variant);
 		if (!acc) {
 			acc = {
-				variant,
+				variant: item.variant,
 				rewards: [],
 				passes: [],
 				ids: [],
@@ -203,60 +298,32 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 				roundsUsed: [],
 				bestByRound: [],
 			};
-			variants.set(variant, acc);
+			variants.set(item.variant, acc);
 		}
-		const reward = readUnit(readField(json, rewardField), index, rewardField, 'field');
-		const pass = readField(json, passField);
-		if (typeof pass !== 'boolean') throw new ReportInputError(index, passField, `field "${passField}" is ${shown(pass)}: it must be true or false`);
-		acc.rewards.push(reward);
-		acc.passes.push(pass);
-		if (pass) acc.passed++;
-		acc.histogram[Math.min(bins - 1, Math.floor(reward * bins))]++;
-		if (options.idField) acc.ids.push(readKey(readField(json, options.idField), index, options.idField, 'id'));
-
-		const scores = readField(json, scoresField);
-		if (scores !== undefined) {
-			if (!isRecord(scores)) throw new ReportInputError(index, scoresField, `field "${scoresField}" is ${shown(scores)}: it must be an object of scores by scorer`);
-			for (const name of Object.keys(scores)) {
-				const entry = scores[name];
-				const field = `${scoresField}.${name}`;
-				if (!isRecord(entry)) throw new ReportInputError(index, field, `field "${field}" is ${shown(entry)}: it must be an object with score and pass`);
-				const score = readUnit(entry.score, index, `${field}.score`, 'field');
-				let scorer = acc.scorers.get(name);
-				if (!scorer) acc.scorers.set(name, (scorer = { n: 0, sum: 0, passed: 0 }));
-				scorer.n++;
-				scorer.sum += score;
-				if (entry.pass === true) scorer.passed++;
-			}
+		acc.rewards.push(item.reward);
+		acc.passes.push(item.pass);
+		if (item.pass) acc.passed++;
+		acc.histogram[Math.min(bins - 1, Math.floor(item.reward * bins))]++;
+		if (item.id !== undefined) acc.ids.push(item.id);
+		for (const [name, score, passed] of item.scores) {
+			let scorer = acc.scorers.get(name);
+			if (!scorer) acc.scorers.set(name, (scorer = { n: 0, sum: 0, passed: 0 }));
+			scorer.n++;
+			scorer.sum += score;
+			if (passed) scorer.passed++;
 		}
-		// Generation tokens (Generate Text, Reward Loop) and the scoring's own (Score Output's judges).
-		readTokens(json.usage, index, 'usage', acc.tokens);
-		readTokens(json.scoringUsage, index, 'scoringUsage', acc.tokens);
-
-		if (json.roundsUsed !== undefined) {
-			const rounds = json.roundsUsed;
-			if (!(typeof rounds === 'number' && Number.isInteger(rounds) && rounds >= 0)) {
-				throw new ReportInputError(index, 'roundsUsed', `field "roundsUsed" is ${shown(rounds)}: it must be a whole number >= 0`);
-			}
-			acc.roundsUsed.push(rounds);
-			if (Array.isArray(json.history)) {
-				const best: number[] = [];
-				for (let h = 0; h < json.history.length; h++) {
-					const attempt = json.history[h];
-					const round = isRecord(attempt) ? attempt.round : undefined;
-					if (!(typeof round === 'number' && Number.isInteger(round) && round >= 1)) {
-						throw new ReportInputError(index, `history[${h}].round`, `field "history[${h}].round" is ${shown(round)}: it must be a whole number >= 1`);
-					}
-					const value = readUnit((attempt as Record<string, unknown>).reward, index, `history[${h}].reward`, 'field');
-					best[round - 1] = Math.max(best[round - 1] ?? 0, value);
-				}
-				acc.bestByRound.push(best);
-			}
-		}
+		acc.tokens.prompt += item.tokens.prompt;
+		acc.tokens.completion += item.tokens.completion;
+		acc.tokens.total += item.tokens.total;
+		if (item.rounds !== undefined) acc.roundsUsed.push(item.rounds);
+		if (item.bestByRound) acc.bestByRound.push(item.bestByRound);
 	}
+	if (variants.size === 0) throw new Error('No item could be read: none to report on');
+	options.signal?.throwIfAborted();
 
 	const prices = options.inputPricePerMillion !== undefined || options.outputPricePerMillion !== undefined;
 	const summaries: VariantSummary[] = [...variants.values()].map((acc) => {
+		options.signal?.throwIfAborted();
 		const n = acc.rewards.length;
 		let sum = 0;
 		for (const reward of acc.rewards) sum += reward;
@@ -279,6 +346,7 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 	});
 
 	const comparisons: ComparisonSummary[] = [];
+	const pairs: PairedPoints[] = [];
 	let baseline: string | undefined;
 	if (options.idField && variants.size > 1) {
 		baseline = options.baseline || [...variants.keys()][0];
@@ -295,6 +363,7 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 		const baseIds = byId(base);
 		for (const acc of variants.values()) {
 			if (acc === base) continue;
+			options.signal?.throwIfAborted();
 			const ids = byId(acc);
 			const a: number[] = [];
 			const b: number[] = [];
@@ -314,6 +383,7 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 			}
 			const unpaired = ids.size + baseIds.size - 2 * a.length;
 			const paired = comparePaired(a, b, { seed, resamples });
+			pairs.push({ baseline, variant: acc.variant, points: a.map((value, i) => [value, b[i]]) });
 			comparisons.push({
 				baseline,
 				variant: acc.variant,
@@ -333,8 +403,9 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 			});
 		}
 	}
-	return {
-		n: items.length,
+	const summary: ReportSummary = {
+		n: summaries.reduce((total, v) => total + v.n, 0),
+		skipped,
 		variants: summaries,
 		comparisons,
 		settings: {
@@ -347,6 +418,7 @@ export function buildSummary(items: ReadonlyArray<Record<string, unknown>>, opti
 			...(baseline ? { baseline } : {}),
 		},
 	};
+	return { summary, pairs };
 }
 
 function loopSummary(acc: Accumulator): LoopSummary {

@@ -138,3 +138,30 @@ describe('buildSummary', () => {
 		expect(() => buildSummary([])).toThrow('No items');
 	});
 });
+
+describe('buildSummary with onInvalid (Continue On Fail)', () => {
+	it('leaves unreadable items out whole and hands each error over', () => {
+		const errors: Array<[number, string]> = [];
+		const items = [
+			scored(0.5, true),
+			{ reward: 0.9, pass: true, scores: { rule: { score: 'x', pass: true } } },
+			scored(0.7, false),
+			{ reward: 2, pass: true },
+		];
+		const summary = buildSummary(items, { onInvalid: (error) => errors.push([error.index, error.field]) });
+		expect(errors).toEqual([
+			[1, 'scores.rule.score'],
+			[3, 'reward'],
+		]);
+		expect(summary).toMatchObject({ n: 2, skipped: 2 });
+		expect(summary.variants[0].meanReward).toBeCloseTo(0.6, 12);
+		expect(summary.variants[0].scorers.rule.n).toBe(2);
+		expect(() => buildSummary([{ reward: 2, pass: true }], { onInvalid: () => undefined })).toThrow('No item could be read');
+	});
+
+	it('stops when the signal is aborted', () => {
+		const controller = new AbortController();
+		controller.abort();
+		expect(() => buildSummary([scored(0.5, true)], { signal: controller.signal })).toThrow();
+	});
+});
