@@ -474,7 +474,7 @@ async function reportScenario({ runWorkflow, runError }: Harness): Promise<Scena
 /**
  * Coverage of the report's 95% intervals by simulation: samples from known distributions, the share
  * of intervals that hold the true value. The percentile bootstrap is known to undercover a little at
- * small n; the bound allows 0.92 to 0.98.
+ * small n; the bound allows 0.92 to 0.98 (0.90 to 0.99 for the quick run's 200 samples).
  */
 async function reportCoverageScenario(): Promise<ScenarioResult> {
 	const { bootstrapMeanInterval, comparePaired, seededRandom, wilsonInterval } = await import('../core/report/statistics');
@@ -503,7 +503,9 @@ async function reportCoverageScenario(): Promise<ScenarioResult> {
 		if (paired.low <= 0.05 && 0.05 <= paired.high) pairedHits++;
 	}
 	const share = (hits: number) => round(hits / repetitions, 3);
-	const check = (what: string, hits: number) => ({ criterion: `Reward Report: coverage of the 95% ${what}, n = ${n}, ${repetitions} samples`, measured: String(share(hits)), bound: '0.92 to 0.98', pass: share(hits) >= 0.92 && share(hits) <= 0.98 });
+	// 200 samples (quick) measure a coverage to about ±0.015, 1,000 to about ±0.007: a wider bound for fewer.
+	const [low, high] = QUICK ? [0.9, 0.99] : [0.92, 0.98];
+	const check = (what: string, hits: number) => ({ criterion: `Reward Report: coverage of the 95% ${what}, n = ${n}, ${repetitions} samples`, measured: String(share(hits)), bound: `${low} to ${high}`, pass: share(hits) >= low && share(hits) <= high });
 	return {
 		id: 'report-coverage',
 		section: 'report',
