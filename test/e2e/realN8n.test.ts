@@ -271,6 +271,35 @@ describe('real n8n', () => {
 		]);
 	}, 180_000);
 
+	it('example: best-of-1 against best-of-4 ends with a Reward Report whose summary matches the loop\'s items', async () => {
+		// Round 1: candidates 0 and 1 are poor, 2 and 3 good; a refine round helps only battery questions.
+		server.configure({
+			apiKey: API_KEY,
+			answer: ({ body }) => {
+				const refining = (body.messages ?? []).some((m) => m.role === 'assistant');
+				const question = String(body.messages?.[0]?.content ?? '');
+				if (refining) return question.includes('battery') ? 'The battery charge lasts longer.' : 'Hard to say really.';
+				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: i < 2 ? 'It depends.' : 'The battery capacity is what matters here.' })) };
+			},
+		});
+		const { result } = await execute(exampleFile('best-of-n-report.json'));
+		expect(result.data.resultData.error).toBeUndefined();
+		const runData = result.data.resultData.runData;
+		const looped = runData['Reward Loop'][0].data.main[0].map((item: { json: Record<string, unknown> }) => item.json);
+		expect(looped).toHaveLength(16);
+		const [report] = runData['Reward Report'][0].data.main[0];
+		const { summary } = report.json;
+		expect(summary.n).toBe(16);
+		for (const variant of summary.variants) {
+			const rewards = looped.filter((item: Record<string, unknown>) => item.variant === variant.variant).map((item: Record<string, unknown>) => item.reward as number);
+			expect(variant.n).toBe(rewards.length);
+			expect(variant.meanReward).toBeCloseTo(rewards.reduce((a: number, b: number) => a + b, 0) / rewards.length, 12);
+		}
+		expect(summary.comparisons[0]).toMatchObject({ baseline: 'best-of-1', variant: 'best-of-4', pairs: 8, wins: 2, ties: 6, losses: 0, fixed: ['q3', 'q4'] });
+		expect(report.binary.report).toMatchObject({ mimeType: 'text/html', fileName: 'best-of-1-against-best-of-4.html' });
+		expect(report.binary.chart).toMatchObject({ mimeType: 'image/svg+xml' });
+	}, 180_000);
+
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
 		// Round 1 never mentions the battery; a refine round (carrying the feedback) does.
 		server.configure({
