@@ -232,7 +232,7 @@ describe('real n8n', () => {
 		expect(done.json.feedback[0]).toContain('mentions_capacity: does not contain any of');
 	}, 180_000);
 
-	it('example: the closed loop, from preference pairs to a DPO job to the new model, scored against the base model', async () => {
+	it('example: the closed loop, from preference pairs to a DPO job to the new model, scored against the base model, and a Reward Report on a held-out set', async () => {
 		server.configure({
 			apiKey: API_KEY,
 			fineTuning: { stepMs: 20 },
@@ -269,6 +269,24 @@ describe('real n8n', () => {
 		expect(runData['Compare Rewards'][0].data.main[0].map((item: { json: unknown }) => item.json)).toEqual([
 			{ baseReward: 0.5, fineTunedReward: 1, gain: 0.5, fineTunedModel: job.fine_tuned_model },
 		]);
+		// The held-out set: six questions, both models each; the report pairs them by id.
+		const heldOut = runData['Score Held-Out'][0].data.main[0].map((item: { json: Record<string, unknown> }) => item.json);
+		expect(heldOut).toHaveLength(12);
+		const [report] = runData['Held-Out Report'][0].data.main[0];
+		const { summary } = report.json;
+		expect(summary.n).toBe(12);
+		for (const variant of summary.variants) {
+			const rewards = heldOut.filter((item: Record<string, unknown>) => item.label === variant.variant).map((item: Record<string, unknown>) => item.reward as number);
+			expect(variant.n).toBe(6);
+			expect(variant.meanReward).toBeCloseTo(rewards.reduce((a: number, b: number) => a + b, 0) / rewards.length, 12);
+		}
+		expect(summary.variants.map((v: { variant: string; meanReward: number }) => [v.variant, v.meanReward])).toEqual([
+			['base', 0.5],
+			['fine-tuned', 1],
+		]);
+		expect(summary.comparisons[0]).toMatchObject({ baseline: 'base', variant: 'fine-tuned', pairs: 6, wins: 6, ties: 0, losses: 0, fixedCount: 6, pValueTest: 'wilcoxon signed-rank (normal)' });
+		expect(summary.comparisons[0].meanDifference).toBeCloseTo(0.5, 12);
+		expect(report.binary.report.mimeType).toBe('text/html');
 	}, 180_000);
 
 	it('example: best-of-1 against best-of-4 ends with a Reward Report whose summary matches the loop\'s items', async () => {
