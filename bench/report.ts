@@ -218,6 +218,7 @@ export function renderResults(document: BenchDocument): string {
 		['finetune', '4. Fine-tune dataset building and validation'],
 		['engine', '5. Generate Text throughput (n8n engine, zero latency)'],
 		['faults', '6. Fault matrix (n8n engine)'],
+		['report', '7. Reward Report (n8n engine; interval coverage by simulation)'],
 	];
 	for (const [section, title] of sections) {
 		const scenarios = document.scenarios.filter((scenario) => scenario.section === section);

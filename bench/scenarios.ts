@@ -14,6 +14,9 @@
  *   the node, Build Dataset then Validate (bounds 30 s, 1 GB peak).
  * - faults: the fault matrix (bench/faults.ts), every way a server misbehaves, 200 items each,
  *   Continue On Fail on and off: 0 items lost and 0 keys leaked in every row.
+ * - report: the Reward Report node in n8n's engine over 100,000 scored items, two variants paired
+ *   by id (bound 5 s of node time).
+ * - report-coverage: the report's 95% intervals checked for coverage by simulation (core only).
  * BENCH_QUICK=1 shrinks every count, for the smoke test.
  */
 import { spawn } from 'node:child_process';
@@ -33,7 +36,7 @@ export interface Check {
 
 export interface ScenarioResult {
 	id: string;
-	section: 'engine' | 'loop' | 'score' | 'library' | 'finetune' | 'faults';
+	section: 'engine' | 'loop' | 'score' | 'library' | 'finetune' | 'faults' | 'report';
 	name: string;
 	figures: Record<string, number | string>;
 	/** A table of rows, for scenarios made of many runs (the fault matrix). */
@@ -42,7 +45,7 @@ export interface ScenarioResult {
 	notes?: string[];
 }
 
-export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults'];
+export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults', 'report', 'report-coverage'];
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -91,6 +94,7 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	// Measured without n8n's engine loaded, so that their figures are the core's own.
 	if (id === 'finetune-core') return fineTuneCoreScenario();
 	if (id === 'rouge-library') return rougeLibraryScenario();
+	if (id === 'report-coverage') return reportCoverageScenario();
 	const harness = await import('../test/engine/harness');
 	// n8n loads packages once at start-up, not per execution: keep that out of the timings.
 	await harness.loadPackage();
@@ -101,6 +105,7 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	if (id === 'finetune') return fineTuneScenario(harness);
 	if (id === 'finetune-realistic') return fineTuneRealisticScenario(harness);
 	if (id === 'faults') return (await import('./faults')).faultMatrixScenario(harness, QUICK);
+	if (id === 'report') return reportScenario(harness);
 	throw new Error(`unknown scenario ${id}`);
 }
 
@@ -485,5 +490,96 @@ async function fineTuneCoreScenario(): Promise<ScenarioResult> {
 			{ criterion: `Fine-Tune core: ${count.toLocaleString('en-US')} examples built and validated, time`, measured: `${round(wallMs / 1000)} s`, bound: '< 20 s', pass: report.ok && wallMs < 20_000 },
 			{ criterion: `Fine-Tune core: ${count.toLocaleString('en-US')} examples built and validated, peak memory (RSS)`, measured: `${peak} MB`, bound: '< 300 MB', pass: report.ok && peak < 300 },
 		],
+	};
+}
+
+async function reportScenario({ runWorkflow, runError }: Harness): Promise<ScenarioResult> {
+	const { seededRandom } = await import('../core/report/statistics');
+	const count = QUICK ? 10_000 : 100_000;
+	const random = seededRandom(11);
+	// Score Output's items for two models on the same questions: reward, pass, two scorers, usage.
+	const items: IDataObject[] = [];
+	let sum = 0;
+	for (let i = 0; i < count; i++) {
+		const model = i % 2 ? 'tuned' : 'base';
+		const reward = Math.min(1, random() * 0.9 + (model === 'tuned' ? 0.1 : 0));
+		sum += reward;
+		items.push({
+			model,
+			q: i >> 1,
+			text: text(12, i),
+			reward,
+			pass: reward >= 0.6,
+			scores: { rule: { score: reward > 0.3 ? 1 : 0, pass: reward > 0.3, reason: 'rule' }, similarity: { score: reward, pass: reward >= 0.6, reason: 'similarity' } },
+			usage: { promptTokens: 40, completionTokens: 60, totalTokens: 100 },
+		});
+	}
+	const started = performance.now();
+	const run = await runWorkflow({
+		nodeType: 'n8n-nodes-reward-loop.rewardReport',
+		parameters: { variantField: 'model', idField: 'q', baseline: 'base', options: { inputPricePerMillion: 0.4, outputPricePerMillion: 1.6 } },
+		items,
+	});
+	const wallMs = performance.now() - started;
+	const task = run.data.resultData.runData['Node Under Test']?.[0];
+	const nodeMs = task?.executionTime ?? 0;
+	const report = task?.data?.main[0]?.[0];
+	const summary = report?.json.summary as { n: number; variants: Array<{ n: number; meanReward: number }> } | undefined;
+	const reportMean = summary ? summary.variants.reduce((total, v) => total + v.meanReward * v.n, 0) / summary.n : NaN;
+	const ok = !runError(run) && summary?.n === count && Math.abs(reportMean - sum / count) < 1e-9;
+	const htmlBytes = report?.binary?.report ? Buffer.from(report.binary.report.data, 'base64').length : 0;
+	return {
+		id: 'report',
+		section: 'report',
+		name: `Reward Report node in n8n's engine, ${count.toLocaleString('en-US')} scored items, two variants paired by id (2,000 bootstrap resamples per interval)`,
+		figures: { items: count, node_s: round(nodeMs / 1000), wall_s: round(wallMs / 1000), html_kb: Math.round(htmlBytes / 1024), peak_rss_mb: peakRssMb() },
+		checks: [
+			{ criterion: `Reward Report: ${count.toLocaleString('en-US')} items, n and mean as the items`, measured: ok ? 'equal' : 'different', bound: 'equal', pass: ok },
+			{ criterion: `Reward Report: ${count.toLocaleString('en-US')} items, time (node)`, measured: `${round(nodeMs / 1000)} s`, bound: '< 5 s', pass: ok && nodeMs < 5_000 },
+		],
+	};
+}
+
+/**
+ * Coverage of the report's 95% intervals by simulation: samples from known distributions, the share
+ * of intervals that hold the true value. The percentile bootstrap is known to undercover a little at
+ * small n; the bound allows 0.92 to 0.98 (0.90 to 0.99 for the quick run's 200 samples).
+ */
+async function reportCoverageScenario(): Promise<ScenarioResult> {
+	const { bootstrapMeanInterval, comparePaired, seededRandom, wilsonInterval } = await import('../core/report/statistics');
+	const repetitions = QUICK ? 200 : 1_000;
+	const n = 50;
+	const random = seededRandom(2026);
+	// Beta(2, 5)-like rewards from the mean of two uniforms squared: mean E[((u+v)/2)²] = 7/24.
+	const draw = () => ((random() + random()) / 2) ** 2;
+	const trueMean = 7 / 24;
+	const passP = 0.3;
+	let meanHits = 0;
+	let passHits = 0;
+	let pairedHits = 0;
+	for (let r = 0; r < repetitions; r++) {
+		const values = Array.from({ length: n }, draw);
+		const interval = bootstrapMeanInterval(values, { seed: r + 1 })!;
+		if (interval.low <= trueMean && trueMean <= interval.high) meanHits++;
+		let passed = 0;
+		for (let i = 0; i < n; i++) if (random() < passP) passed++;
+		const wilson = wilsonInterval(passed, n)!;
+		if (wilson.low <= passP && passP <= wilson.high) passHits++;
+		// Paired: b = a + 0.05 + noise; the true mean difference is 0.05.
+		const a = Array.from({ length: n }, draw);
+		const b = a.map((value) => value + 0.05 + (random() - 0.5) * 0.4);
+		const paired = comparePaired(a, b, { seed: r + 1 }).interval!;
+		if (paired.low <= 0.05 && 0.05 <= paired.high) pairedHits++;
+	}
+	const share = (hits: number) => round(hits / repetitions, 3);
+	// 200 samples (quick) measure a coverage to about ±0.015, 1,000 to about ±0.007: a wider bound for fewer.
+	const [low, high] = QUICK ? [0.9, 0.99] : [0.92, 0.98];
+	const check = (what: string, hits: number) => ({ criterion: `Reward Report: coverage of the 95% ${what}, n = ${n}, ${repetitions} samples`, measured: String(share(hits)), bound: `${low} to ${high}`, pass: share(hits) >= low && share(hits) <= high });
+	return {
+		id: 'report-coverage',
+		section: 'report',
+		name: `Reward Report: coverage of its 95% intervals by simulation, ${repetitions.toLocaleString('en-US')} samples of ${n}`,
+		figures: { samples: repetitions, n, bootstrap_mean: share(meanHits), wilson_pass_rate: share(passHits), paired_bootstrap_difference: share(pairedHits) },
+		checks: [check('bootstrap interval of the mean', meanHits), check('Wilson interval (p = 0.3)', passHits), check('paired bootstrap interval of the mean difference', pairedHits)],
 	};
 }

@@ -232,7 +232,7 @@ describe('real n8n', () => {
 		expect(done.json.feedback[0]).toContain('mentions_capacity: does not contain any of');
 	}, 180_000);
 
-	it('example: the closed loop, from preference pairs to a DPO job to the new model, scored against the base model', async () => {
+	it('example: the closed loop, from preference pairs to a DPO job to the new model, scored against the base model, and a Reward Report on a held-out set', async () => {
 		server.configure({
 			apiKey: API_KEY,
 			fineTuning: { stepMs: 20 },
@@ -269,6 +269,53 @@ describe('real n8n', () => {
 		expect(runData['Compare Rewards'][0].data.main[0].map((item: { json: unknown }) => item.json)).toEqual([
 			{ baseReward: 0.5, fineTunedReward: 1, gain: 0.5, fineTunedModel: job.fine_tuned_model },
 		]);
+		// The held-out set: six questions, both models each; the report pairs them by id.
+		const heldOut = runData['Score Held-Out'][0].data.main[0].map((item: { json: Record<string, unknown> }) => item.json);
+		expect(heldOut).toHaveLength(12);
+		const [report] = runData['Held-Out Report'][0].data.main[0];
+		const { summary } = report.json;
+		expect(summary.n).toBe(12);
+		for (const variant of summary.variants) {
+			const rewards = heldOut.filter((item: Record<string, unknown>) => item.label === variant.variant).map((item: Record<string, unknown>) => item.reward as number);
+			expect(variant.n).toBe(6);
+			expect(variant.meanReward).toBeCloseTo(rewards.reduce((a: number, b: number) => a + b, 0) / rewards.length, 12);
+		}
+		expect(summary.variants.map((v: { variant: string; meanReward: number }) => [v.variant, v.meanReward])).toEqual([
+			['base', 0.5],
+			['fine-tuned', 1],
+		]);
+		expect(summary.comparisons[0]).toMatchObject({ baseline: 'base', variant: 'fine-tuned', pairs: 6, wins: 6, ties: 0, losses: 0, fixedCount: 6, pValueTest: 'wilcoxon signed-rank (normal)' });
+		expect(summary.comparisons[0].meanDifference).toBeCloseTo(0.5, 12);
+		expect(report.binary.report.mimeType).toBe('text/html');
+	}, 180_000);
+
+	it('example: best-of-1 against best-of-4 ends with a Reward Report whose summary matches the loop\'s items', async () => {
+		// Round 1: candidates 0 and 1 are poor, 2 and 3 good; a refine round helps only battery questions.
+		server.configure({
+			apiKey: API_KEY,
+			answer: ({ body }) => {
+				const refining = (body.messages ?? []).some((m) => m.role === 'assistant');
+				const question = String(body.messages?.[0]?.content ?? '');
+				if (refining) return question.includes('battery') ? 'The battery charge lasts longer.' : 'Hard to say really.';
+				return { choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({ content: i < 2 ? 'It depends.' : 'The battery capacity is what matters here.' })) };
+			},
+		});
+		const { result } = await execute(exampleFile('best-of-n-report.json'));
+		expect(result.data.resultData.error).toBeUndefined();
+		const runData = result.data.resultData.runData;
+		const looped = runData['Reward Loop'][0].data.main[0].map((item: { json: Record<string, unknown> }) => item.json);
+		expect(looped).toHaveLength(16);
+		const [report] = runData['Reward Report'][0].data.main[0];
+		const { summary } = report.json;
+		expect(summary.n).toBe(16);
+		for (const variant of summary.variants) {
+			const rewards = looped.filter((item: Record<string, unknown>) => item.variant === variant.variant).map((item: Record<string, unknown>) => item.reward as number);
+			expect(variant.n).toBe(rewards.length);
+			expect(variant.meanReward).toBeCloseTo(rewards.reduce((a: number, b: number) => a + b, 0) / rewards.length, 12);
+		}
+		expect(summary.comparisons[0]).toMatchObject({ baseline: 'best-of-1', variant: 'best-of-4', pairs: 8, wins: 2, ties: 6, losses: 0, fixed: ['q3', 'q4'] });
+		expect(report.binary.report).toMatchObject({ mimeType: 'text/html', fileName: 'best-of-1-against-best-of-4.html' });
+		expect(report.binary.chart).toMatchObject({ mimeType: 'image/svg+xml' });
 	}, 180_000);
 
 	it('runs the external-reward example: Reward Loop through a real Code node until the reward is reached', async () => {
