@@ -57,7 +57,10 @@ function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 		if (!prompt.trim()) throw new ParameterError('Prompt', emptyBecause(ctx.getNode().parameters.prompt));
 		return promptMessages(prompt, String(readItemParameter(ctx, 'systemMessage', index, '') ?? ''));
 	}
-	const field = (ctx.getNodeParameter('messagesField', index) as string).trim();
+	const rawField: unknown = ctx.getNodeParameter('messagesField', index);
+	// An expression can give anything; the field's name is text.
+	if (typeof rawField !== 'string') throw new ParameterError('Messages Field', `is ${rawField === null ? 'null' : typeof rawField}, not the name of a field (text such as messages)`);
+	const field = rawField.trim();
 	if (!field) throw new ParameterError('Messages Field', 'is empty');
 	const value = readField(ctx.getInputData()[index].json, field);
 	if (value === undefined) throw new ParameterError('Messages Field', `the item has no field "${field}"`);

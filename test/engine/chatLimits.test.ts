@@ -157,6 +157,27 @@ describe('Assistant messages with empty content', () => {
 		}
 		expect(JSON.stringify(bodies())).not.toContain('"content":[]');
 	});
+	it('a Messages Field expression that gives no text is the item\'s error, not a crash (Generate Text and Reward Loop)', async () => {
+		for (const nodeType of [GENERATE, LOOP]) {
+			for (const [expression, what] of [['={{ null }}', 'null'], ['={{ 5 }}', 'number'], ['={{ $json.messages }}', 'object']]) {
+				const run = await runWorkflow({
+					nodeType,
+					parameters: {
+						model: MODEL,
+						promptSource: 'messages',
+						messagesField: expression,
+						options: {},
+						...(nodeType === LOOP ? { rewardSource: 'scorers', maxRounds: 1, mode: 'scorers', scorers: { scorer: [{ name: 'any', type: 'contains', values: 'a' }] }, combine: 'weighted', threshold: 0.5, loopOptions: {} } : {}),
+					},
+					items: [{ messages: [{ role: 'user', content: 'hi' }] }],
+					credentials: credentials(),
+					continueOnFail: true,
+				});
+				expect(outputOf(run)[0].json.error).toBe(`Item 0: Messages Field: is ${what}, not the name of a field (text such as messages)`);
+			}
+		}
+		expect(bodies()).toHaveLength(0);
+	});
 });
 
 describe('Strict JSON Schema', () => {
