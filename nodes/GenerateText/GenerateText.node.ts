@@ -13,6 +13,7 @@ import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
+import { literalExpressionWarnings } from '../shared/literalExpression';
 import { searchModels } from '../shared/modelSearch';
 import { redactOutput } from '../shared/redact';
 import { generateTextProperties } from './description';
@@ -80,13 +81,14 @@ export class GenerateText implements INodeType {
 		let promptTokens = 0;
 		let completionTokens = 0;
 		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
+		const warnings = literalExpressionWarnings(this.getNode().parameters);
 		const results: INodeExecutionData[] = outcomes.map((outcome, index) => {
 			if (outcome.ok) {
 				// A count that cannot be right (usageNote) is replaced by its estimate in n8n's token usage.
 				const usage = outcome.value.estimatedUsage ?? outcome.value.usage;
 				promptTokens += usage.promptTokens;
 				completionTokens += usage.completionTokens;
-				const json = outcome.value as unknown as IDataObject;
+				const json = (warnings.length ? { ...outcome.value, warnings } : outcome.value) as unknown as IDataObject;
 				// Whatever the server sent back (text, model, candidates), no secret of the credential leaves.
 				return { json: redactOutput(includeInput ? { ...items[index].json, ...json } : json, secrets), pairedItem: { item: index } };
 			}

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { literalExpressionNotice } from '../shared/literalExpression';
 import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
@@ -48,20 +49,24 @@ export const generateTextProperties: INodeProperties[] = [
 		name: 'prompt',
 		type: 'string',
 		typeOptions: { rows: 4 },
-		default: '',
+		// Starts in Expression mode, as Basic LLM Chain's prompt does: {{ $json.question }} typed here is filled in.
+		default: '=',
 		required: true,
 		placeholder: 'e.g. Summarize this ticket: {{ $json.body }}',
 		displayOptions: { show: { promptSource: ['prompt'] } },
 	},
+	literalExpressionNotice('prompt', { promptSource: ['prompt'] }),
 	{
 		displayName: 'System Message',
 		name: 'systemMessage',
 		type: 'string',
 		typeOptions: { rows: 2 },
-		default: '',
+		default: '=',
+		placeholder: 'e.g. You answer in one short paragraph.',
 		description: 'Optional instructions sent before the prompt',
 		displayOptions: { show: { promptSource: ['prompt'] } },
 	},
+	literalExpressionNotice('systemMessage', { promptSource: ['prompt'] }),
 	{
 		displayName: 'Messages Field',
 		name: 'messagesField',

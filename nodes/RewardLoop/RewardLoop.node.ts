@@ -21,6 +21,7 @@ import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
+import { literalExpressionWarnings } from '../shared/literalExpression';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
@@ -79,7 +80,9 @@ export class RewardLoop implements INodeType {
 					failureText,
 					fail,
 				});
-				return [redactItems(outputs.done, secrets), redactItems(outputs.scoreMe, secrets)];
+				const warnings = literalExpressionWarnings(this.getNode().parameters);
+				const done = warnings.length ? outputs.done.map((item) => (item.json.error ? item : { ...item, json: { ...item.json, warnings } })) : outputs.done;
+				return [redactItems(done, secrets), redactItems(outputs.scoreMe, secrets)];
 			}
 
 			const plans = new ScoringPlans(this);
@@ -128,13 +131,15 @@ export class RewardLoop implements INodeType {
 			}
 			let promptTokens = 0;
 			let completionTokens = 0;
+			const found = literalExpressionWarnings(this.getNode().parameters);
+			const warnings = found.length ? { warnings: found } : {};
 			outcomes.forEach((outcome, position) => {
 				const { index, loop } = jobs[position];
 				const base = loop.includeInput ? items[index].json : {};
 				if (outcome.ok) {
 					promptTokens += outcome.value.usage.promptTokens;
 					completionTokens += outcome.value.usage.completionTokens;
-					done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory) }, pairedItem: { item: index } };
+					done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory), ...warnings }, pairedItem: { item: index } };
 					return;
 				}
 				const partial = outcome.error instanceof LoopError ? outcome.error.partial : undefined;
