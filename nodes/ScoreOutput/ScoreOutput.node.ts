@@ -161,11 +161,13 @@ export class ScoreOutput implements INodeType {
 			promptTokens += result.usage.promptTokens;
 			completionTokens += result.usage.completionTokens;
 			const grader = itemPlans[index]?.grader;
+			// reward, pass and reason come first (the first columns of n8n's table view), and win over
+			// input fields of the same name: a key keeps its first place and takes its last value.
+			const verdict = { reward: result.reward, pass: result.pass, reason: result.reason };
 			const json: IDataObject = {
+				...verdict,
 				...base,
-				reward: result.reward,
-				pass: result.pass,
-				reason: result.reason,
+				...verdict,
 				scores: result.breakdown as unknown as IDataObject,
 				...(result.usage.totalTokens > 0 ? { scoringUsage: result.usage as unknown as IDataObject } : {}),
 				...(grader ? { grader: (grader.grader ?? { none: grader.reason }) as unknown as IDataObject } : {}),
