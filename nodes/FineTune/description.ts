@@ -1,6 +1,24 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 const ops = (...names: string[]) => ({ show: { operation: names } });
+/** The canvas subtitle: the operation as the panel names it, and the provider where a job runs. */
+const OPERATION_LABELS: Record<string, string> = {
+	buildDataset: 'Build dataset',
+	cancelJob: 'Cancel job',
+	createJob: 'Create job',
+	getJob: 'Get job',
+	listCheckpoints: 'List checkpoints',
+	listEvents: 'List events',
+	listJobs: 'List jobs',
+	pauseJob: 'Pause job',
+	resumeJob: 'Resume job',
+	uploadFile: 'Upload file',
+	validate: 'Validate file',
+	waitForCompletion: 'Wait for job',
+};
+const PROVIDER_LABELS: Record<string, string> = { openai: 'OpenAI-compatible', together: 'Together AI', export: 'export only' };
+export const FINE_TUNE_SUBTITLE = `={{ (${JSON.stringify(OPERATION_LABELS)})[$parameter["operation"]] + (["buildDataset", "validate"].includes($parameter["operation"]) ? "" : " · " + (${JSON.stringify(PROVIDER_LABELS)})[$parameter["provider"]]) }}`;
+
 const JOB_ID_OPS = ['getJob', 'cancelJob', 'pauseJob', 'resumeJob', 'listEvents', 'listCheckpoints', 'waitForCompletion'];
 
 export const fineTuneProperties: INodeProperties[] = [
@@ -23,14 +41,14 @@ export const fineTuneProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Build Dataset', value: 'buildDataset', action: 'Build a training file from items', description: 'Items to a JSONL training file' },
-			{ name: 'Cancel Job', value: 'cancelJob', action: 'Cancel a fine tuning job' },
-			{ name: 'Create Job', value: 'createJob', action: 'Create a fine tuning job' },
-			{ name: 'Get Job', value: 'getJob', action: 'Get a fine tuning job' },
-			{ name: 'List Checkpoints', value: 'listCheckpoints', action: 'List a job s checkpoints' },
-			{ name: 'List Events', value: 'listEvents', action: 'List a job s events' },
-			{ name: 'List Jobs', value: 'listJobs', action: 'List fine tuning jobs' },
-			{ name: 'Pause Job', value: 'pauseJob', action: 'Pause a fine tuning job' },
-			{ name: 'Resume Job', value: 'resumeJob', action: 'Resume a fine tuning job' },
+			{ name: 'Cancel Job', value: 'cancelJob', action: 'Cancel a fine-tuning job' },
+			{ name: 'Create Job', value: 'createJob', action: 'Create a fine-tuning job' },
+			{ name: 'Get Job', value: 'getJob', action: 'Get a fine-tuning job' },
+			{ name: 'List Checkpoints', value: 'listCheckpoints', action: 'List a job\'s checkpoints' },
+			{ name: 'List Events', value: 'listEvents', action: 'List a job\'s events' },
+			{ name: 'List Jobs', value: 'listJobs', action: 'List fine-tuning jobs' },
+			{ name: 'Pause Job', value: 'pauseJob', action: 'Pause a fine-tuning job' },
+			{ name: 'Resume Job', value: 'resumeJob', action: 'Resume a fine-tuning job' },
 			{ name: 'Upload File', value: 'uploadFile', action: 'Upload a training file' },
 			{ name: 'Validate', value: 'validate', action: 'Validate a training file', description: 'OpenAI\'s data-preparation checks, token counts and a cost estimate' },
 			{ name: 'Wait for Completion', value: 'waitForCompletion', action: 'Wait for a job to finish', description: 'Polls until the job succeeds, fails or is cancelled' },

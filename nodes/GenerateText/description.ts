@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { literalExpressionNotice } from '../shared/literalExpression';
+import { MODEL_PICKER_MODES } from '../shared/modelSearch';
 import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
@@ -10,20 +11,7 @@ export const generateTextProperties: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: 'The model to use, from the endpoint\'s model list or typed as an ID',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
-			},
-		],
+		modes: MODEL_PICKER_MODES,
 	},
 	{
 		displayName: 'Prompt Source',
@@ -199,6 +187,7 @@ export const generateTextProperties: INodeProperties[] = [
 				type: 'string',
 				typeOptions: { rows: 2 },
 				default: '',
+				placeholder: 'One per line, or a JSON array of strings',
 				description: 'Up to 4 sequences where generation stops: one per line, or a JSON array of strings',
 			},
 			{

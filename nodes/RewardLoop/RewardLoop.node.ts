@@ -19,6 +19,7 @@ import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { searchModels } from '../shared/modelSearch';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { literalExpressionWarnings } from '../shared/literalExpression';
@@ -36,7 +37,8 @@ export class RewardLoop implements INodeType {
 		icon: { light: 'file:rewardLoop.svg', dark: 'file:rewardLoop.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{"best of " + $parameter["candidatesPerRound"] + " × " + $parameter["maxRounds"] + " rounds"}}',
+		subtitle:
+			'={{ ($parameter["rewardSource"] === "external" ? "external reward" : "best of " + $parameter["candidatesPerRound"]) + ($parameter["maxRounds"] > 1 ? ", up to " + $parameter["maxRounds"] + " rounds" : ", one round") }}',
 		description: 'Generate, score, keep the best, retry with feedback until the reward is reached; emits preference pairs',
 		defaults: { name: 'Reward Loop' },
 		usableAsTool: true,
@@ -45,6 +47,8 @@ export class RewardLoop implements INodeType {
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: rewardLoopProperties,
 	};
+
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -15,6 +15,7 @@ import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
+import { searchModels } from '../shared/modelSearch';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { withItemSignal } from '../../core/loop/itemSignal';
@@ -31,7 +32,7 @@ export class ScoreOutput implements INodeType {
 		icon: { light: 'file:scoreOutput.svg', dark: 'file:scoreOutput.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["mode"] === "grader" ? "OpenAI grader" : "reward"}}',
+		subtitle: '={{ ($parameter["mode"] === "grader" ? "reward from an OpenAI grader" : "reward from scorers") + ($parameter["route"] ? ", pass / fail" : "") }}',
 		description: 'Turns text into a reward in [0, 1]: rules, similarity, JSON checks, LLM judges, OpenAI graders',
 		defaults: { name: 'Score Output' },
 		usableAsTool: true,
@@ -40,6 +41,9 @@ export class ScoreOutput implements INodeType {
 		credentials: [{ name: CREDENTIAL_NAME, required: false }],
 		properties: scoreOutputProperties,
 	};
+
+	// The judges' model picker lists the endpoint's models, as Generate Text's does.
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -46,6 +46,15 @@ function referenceText(entry: IDataObject, name: string): string {
 	throw new ParameterError(`Scorer "${name}" Reference`, `is ${kindOf(value)}, not text`);
 }
 
+/**
+ * A judge's model: the model picker's value ({ __rl, mode, value }), or the plain string that
+ * workflows saved before the picker hold.
+ */
+function judgeModel(value: unknown): string {
+	if (value !== null && typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value ?? '').trim();
+	return String(value ?? '').trim();
+}
+
 /** A parameter n8n only keeps for the metrics that show it: undefined for the others. */
 const shown = <T>(entry: IDataObject, key: string, read: (value: unknown) => T): T | undefined => (entry[key] === undefined ? undefined : read(entry[key]));
 
@@ -111,16 +120,16 @@ function specOf(entry: IDataObject, name: string): ScorerSpec {
 			return {
 				type,
 				name,
-				config: { model: String(entry.model ?? ''), rubric: String(entry.rubric ?? ''), range: [Number(entry.rangeMin ?? 0), Number(entry.rangeMax ?? 10)], passThreshold },
+				config: { model: judgeModel(entry.model), rubric: String(entry.rubric ?? ''), range: [Number(entry.rangeMin ?? 0), Number(entry.rangeMax ?? 10)], passThreshold },
 			};
 		case 'label_model':
 			return {
 				type,
 				name,
-				config: { model: String(entry.model ?? ''), instructions: String(entry.rubric ?? ''), labels: commaList(entry.labels), passingLabels: commaList(entry.passingLabels) },
+				config: { model: judgeModel(entry.model), instructions: String(entry.rubric ?? ''), labels: commaList(entry.labels), passingLabels: commaList(entry.passingLabels) },
 			};
 		case 'select_best':
-			return { type, name, config: { model: String(entry.model ?? ''), criteria: String(entry.criteria ?? '') } };
+			return { type, name, config: { model: judgeModel(entry.model), criteria: String(entry.criteria ?? '') } };
 		default:
 			throw new ParameterError(`Scorer "${name}" Type`, `unknown type "${String(type)}"`);
 	}

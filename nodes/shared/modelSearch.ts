@@ -1,8 +1,24 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyMode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { createHttpClient } from '../../core/transport/http';
 import { redactSecrets } from '../../core/transport/secrets';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from './connection';
+
+/** The model picker's modes (Generate Text's model, the judges' model): the endpoint's list, or an ID. */
+export const MODEL_PICKER_MODES: INodePropertyMode[] = [
+	{
+		displayName: 'From List',
+		name: 'list',
+		type: 'list',
+		typeOptions: { searchListMethod: 'searchModels', searchable: true },
+	},
+	{
+		displayName: 'ID',
+		name: 'id',
+		type: 'string',
+		placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
+	},
+];
 
 /** Lists the endpoint's models (GET /models) for the model picker, filtered by what the user types. */
 export async function searchModels(
