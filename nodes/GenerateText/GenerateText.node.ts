@@ -10,7 +10,7 @@ import { generateAll } from '../../core/generate/generate';
 import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionFromCredentials, defaultModelOf, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { literalExpressionWarnings } from '../shared/literalExpression';
@@ -44,7 +44,9 @@ export class GenerateText implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+		const credentials = await this.getCredentials(CREDENTIAL_NAME);
+		const connection = connectionFromCredentials(credentials);
+		const defaultModel = defaultModelOf(credentials);
 		const secrets = secretsOf(connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
@@ -60,7 +62,7 @@ export class GenerateText implements INodeType {
 		try {
 			// Each item's parameters are read as its turn comes: n8n evaluates expressions at about
 			// 1 ms per item, which would otherwise all come before the first request.
-			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index), {
+			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index, defaultModel), {
 				concurrency: settings.concurrency,
 				lane: openLane(this, connection, settings),
 				maxRetries: settings.maxRetries,

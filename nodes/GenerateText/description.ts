@@ -9,8 +9,8 @@ export const generateTextProperties: INodeProperties[] = [
 		name: 'model',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The model to use, from the endpoint\'s model list or typed as an ID',
+		// Not required: left empty, the credential's Default Model is used (the examples rely on it).
+		description: 'The model to use, from the endpoint\'s model list or typed as an ID; empty: the credential\'s Default Model',
 		modes: MODEL_PICKER_MODES,
 	},
 	{

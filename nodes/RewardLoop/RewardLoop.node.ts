@@ -17,7 +17,7 @@ import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionFromCredentials, defaultModelOf, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { searchModels } from '../shared/modelSearch';
 import { redactItems } from '../shared/redact';
@@ -53,7 +53,9 @@ export class RewardLoop implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_NAME));
+		const credentials = await this.getCredentials(CREDENTIAL_NAME);
+		const connection = connectionFromCredentials(credentials);
+		const defaultModel = defaultModelOf(credentials);
 		const secrets = secretsOf(connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 		let settings;
@@ -79,6 +81,7 @@ export class RewardLoop implements INodeType {
 					generate,
 					critique: (model, messages, answer, feedback, signal) => askCritique(models, model, messages, answer, feedback, signal),
 					cancelSignal,
+					defaultModel,
 					concurrency: settings.concurrency,
 					continueOnFail,
 					failureText,
@@ -89,12 +92,12 @@ export class RewardLoop implements INodeType {
 				return [redactItems(done, secrets), redactItems(outputs.scoreMe, secrets)];
 			}
 
-			const plans = new ScoringPlans(this);
+			const plans = new ScoringPlans(this, false, defaultModel);
 			const jobs: Array<{ index: number; run: (signal: AbortSignal) => Promise<LoopResult>; loop: ReturnType<typeof readLoopSettings> }> = [];
 			const done: INodeExecutionData[] = new Array(items.length);
 			for (let index = 0; index < items.length; index++) {
 				try {
-					const request = readGenerateRequest(this, index);
+					const request = readGenerateRequest(this, index, defaultModel);
 					const { plan } = plans.forItem(index);
 					const loop = readLoopSettings(this, index);
 					const customValues = plans.customValues(index);

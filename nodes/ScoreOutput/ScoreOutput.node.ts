@@ -13,7 +13,7 @@ import { createChatClient, type ChatClient } from '../../core/transport/chatClie
 import { createHttpClient, type HttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionFromCredentials, defaultModelOf, secretsOf } from '../shared/connection';
 import { failEveryItem, itemError, nodeError } from '../shared/errors';
 import { searchModels } from '../shared/modelSearch';
 import { redactItems } from '../shared/redact';
@@ -57,7 +57,9 @@ export class ScoreOutput implements INodeType {
 		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
-		const plans = new ScoringPlans(this, includeGrader);
+		// A judge left without a model uses the credential's Default Model (the credential is optional here).
+		const defaultModel = this.getNode().credentials?.[CREDENTIAL_NAME] ? await this.getCredentials(CREDENTIAL_NAME).then(defaultModelOf, () => '') : '';
+		const plans = new ScoringPlans(this, includeGrader, defaultModel);
 		const itemPlans: Array<ItemPlan | undefined> = new Array(items.length);
 		const failures: Array<string | undefined> = new Array(items.length);
 		for (let index = 0; index < items.length; index++) {

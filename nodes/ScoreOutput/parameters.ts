@@ -136,7 +136,7 @@ function specOf(entry: IDataObject, name: string): ScorerSpec {
 }
 
 /** The scorers as configured in the UI (the fixedCollection's entries), with their custom values. */
-export function readScorerEntries(entries: IDataObject[]): { specs: PlanSpec[]; customValues: Record<string, unknown> } {
+export function readScorerEntries(entries: IDataObject[], defaultModel = ''): { specs: PlanSpec[]; customValues: Record<string, unknown> } {
 	if (entries.length === 0) throw new ParameterError('Scorers', 'add at least one scorer');
 	const customValues: Record<string, unknown> = {};
 	const specs = entries.map((entry, position) => {
@@ -144,7 +144,9 @@ export function readScorerEntries(entries: IDataObject[]): { specs: PlanSpec[]; 
 		if (!name) throw new ParameterError(`Scorer ${position + 1} Name`, 'is empty');
 		const weight = entry.weight === undefined ? 1 : Number(entry.weight);
 		if (entry.type === 'custom') customValues[name] = entry.customValue;
-		return { spec: specOf(entry, name), weight, mustPass: bool(entry.mustPass) };
+		// A judge whose model is left empty uses the credential's Default Model.
+		const withModel = judgeModel(entry.model) || !defaultModel ? entry : { ...entry, model: defaultModel };
+		return { spec: specOf(withModel, name), weight, mustPass: bool(entry.mustPass) };
 	});
 	return { specs, customValues };
 }
