@@ -5,6 +5,8 @@ import { redactSecrets } from '../../core/transport/secrets';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from './connection';
 
 /** The model picker's modes (Generate Text's model, the judges' model): the endpoint's list, or an ID. */
+// The rule takes these modes for parameters; a resource locator's modes have no default.
+/* eslint-disable n8n-nodes-base/node-param-default-missing */
 export const MODEL_PICKER_MODES: INodePropertyMode[] = [
 	{
 		displayName: 'From List',
@@ -19,6 +21,7 @@ export const MODEL_PICKER_MODES: INodePropertyMode[] = [
 		placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
 	},
 ];
+/* eslint-enable n8n-nodes-base/node-param-default-missing */
 
 /** Lists the endpoint's models (GET /models) for the model picker, filtered by what the user types. */
 export async function searchModels(

@@ -36,9 +36,9 @@ describe('the node panel', () => {
 		const trigger = await descriptionOf('fineTuneTrigger');
 		expect(trigger.description).toBe(fineTune.description);
 		expect(fineTune.description).toMatch(/^Training files from items/);
-		// What the trigger does is said in its form instead.
-		expect(trigger.properties[0]).toMatchObject({ type: 'notice' });
-		expect(trigger.properties[0].displayName).toMatch(/^Starts the workflow when a fine-tuning job succeeds, fails or is cancelled/);
+		// What the trigger does is said in its form instead (its first own field; n8n adds Poll Times before it).
+		expect(propertyOf(trigger, 'webhookNotice')).toMatchObject({ type: 'notice' });
+		expect(propertyOf(trigger, 'webhookNotice').displayName).toMatch(/^Starts the workflow when a fine-tuning job succeeds, fails or is cancelled/);
 	});
 
 	it('action names read right: apostrophes, OpenAI', async () => {

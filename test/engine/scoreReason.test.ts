@@ -35,7 +35,7 @@ describe('Score Output\'s reason', () => {
 		expect(item.json.reason).toBe(
 			`reward 0.0000 < threshold 0.7; failed: on_topic (${reasonOf(item.json, 'on_topic')}); brief (${reasonOf(item.json, 'brief')}); polite (${reasonOf(item.json, 'polite')})`,
 		);
-		expect(reasonOf(item.json, 'brief')).toContain('not at most 5');
+		expect(reasonOf(item.json, 'brief')).toContain('not within [0, 5]');
 		expect(String(item.json.reason)).not.toContain('\n');
 	});
 
