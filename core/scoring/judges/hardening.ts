@@ -85,9 +85,7 @@ export async function askJudge(models: ModelServices, call: JudgeCall, signal?: 
 	// the advice comes first, so that it survives when the reason is shortened.
 	if (!parsed.ok) return { ok: false, problem: `${NOT_JSON_ADVICE} It answered: ${JSON.stringify(answer.text.slice(0, 200))}`, answer };
 	const violations = schema.validate(parsed.value);
-	if (violations.length > 0) {
-		return { ok: false, problem: `the judge's answer breaks its schema (the server may have ignored response_format): ${describeViolations(violations)}`, answer };
-	}
+	if (violations.length > 0) return { ok: false, problem: `the judge's answer breaks its schema: ${describeViolations(violations)}`, answer };
 	return { ok: true, value: parsed.value as Record<string, unknown>, answer };
 }
 
