@@ -99,9 +99,9 @@ describe('npm start', () => {
 		await stopProcess(first.npm, { group: true });
 
 		const second = await npmStart({}, first.home);
-		expect(second.npm.output()).toContain(`imported 0 new example workflows (${exampleIds().length} already there, left as they are`);
 		const again = await signInOwner(second.base);
 		expect((await again.rest<{ name: string }>('GET', `/workflows/${id}`)).name).toBe(edited);
+		expect(second.npm.output()).toContain(`imported 0 new example workflows (${exampleIds().length} already there, left as they are`);
 		expect((await again.rest<Array<{ id: string }>>('GET', '/workflows')).map((workflow) => workflow.id).sort()).toEqual(exampleIds().sort());
 		await stopProcess(second.npm, { group: true });
 	}, 2 * INSTALL_TIMEOUT_MS + 300_000);
