@@ -36,6 +36,15 @@ export class OpenAiCompatibleApi implements ICredentialType {
 				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
 		},
 		{
+			displayName: 'Default Model',
+			name: 'defaultModel',
+			type: 'string',
+			default: 'gpt-4.1-mini',
+			placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
+			description:
+				'The model a node uses where its Model (or a judge\'s model) is left empty, as in the example workflows: change it here to switch them all, e.g. to a model your Ollama or vLLM serves',
+		},
+		{
 			displayName: 'Send Key As',
 			name: 'authHeader',
 			type: 'options',

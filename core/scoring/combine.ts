@@ -121,18 +121,62 @@ export class ScoringPlan {
 			if (mustPass && !result.pass) (failedGates ??= []).push(scorer.name);
 		}
 		if (failedGates) {
-			return { reward: 0, pass: false, reason: `must pass: ${failedGates.join(', ')} failed`, breakdown, usage: usage ?? emptyUsage() };
+			return { reward: 0, pass: false, reason: gateReason(failedGates, breakdown), breakdown, usage: usage ?? emptyUsage() };
 		}
 		const reward = clamp01(this.combineScores(results));
 		const pass = reward >= this.options.threshold;
+		const verdict = `reward ${formatAgainst(reward, this.options.threshold)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`;
 		return {
 			reward,
 			pass,
-			reason: `reward ${formatAgainst(reward, this.options.threshold)} ${pass ? '>=' : '<'} threshold ${this.options.threshold}`,
+			// Only an item with a failed scorer (or below the threshold) pays for the longer reason.
+			reason: pass && allPassed(breakdown) ? verdict : verdict + failedPart(breakdown, pass),
 			breakdown,
 			usage: usage ?? emptyUsage(),
 		};
 	}
+}
+
+/** The most of one scorer's reason the item's reason repeats: it stays one line a person reads. */
+const REASON_CHARS = 200;
+
+function oneLine(text: string): string {
+	const line = text.replace(/\s+/g, ' ').trim();
+	return line.length > REASON_CHARS ? `${line.slice(0, REASON_CHARS - 1)}…` : line;
+}
+
+/** "name (why)", the scorer's own reason on one line. */
+function named(name: string, entry: BreakdownEntry): string {
+	const why = oneLine(entry.reason);
+	return why ? `${name} (${why})` : name;
+}
+
+function allPassed(breakdown: Record<string, BreakdownEntry>): boolean {
+	for (const name in breakdown) if (!breakdown[name].pass) return false;
+	return true;
+}
+
+/**
+ * The failed scorers and why, after the verdict: "; failed: length (412 words, not at most 300); …".
+ * Below the threshold with no scorer failed on its own, the lowest-scoring one is named instead.
+ */
+function failedPart(breakdown: Record<string, BreakdownEntry>, pass: boolean): string {
+	const entries = Object.entries(breakdown);
+	const failed = entries.filter(([, entry]) => !entry.pass);
+	if (failed.length) return `; failed: ${failed.map(([name, entry]) => named(name, entry)).join('; ')}`;
+	if (pass || entries.length === 0) return '';
+	const [name, entry] = entries.reduce((low, next) => (next[1].score < low[1].score ? next : low));
+	return `; lowest: ${name} scored ${formatAgainst(entry.score, 1)} (${oneLine(entry.reason)})`;
+}
+
+/** "must pass: no_ads failed (found "buy now")", then any other scorer that failed. */
+function gateReason(gates: string[], breakdown: Record<string, BreakdownEntry>): string {
+	const others = Object.entries(breakdown).filter(([name, entry]) => !entry.pass && !gates.includes(name));
+	const gateText = gates.map((name) => {
+		const why = oneLine(breakdown[name].reason);
+		return why ? `${name} failed (${why})` : `${name} failed`;
+	});
+	return `must pass: ${gateText.join('; ')}${others.length ? `; also failed: ${others.map(([name, entry]) => named(name, entry)).join('; ')}` : ''}`;
 }
 
 /** A formula's result at 15 significant digits (see above); non-finite results are left to clamp01. */

@@ -4,9 +4,10 @@ import { credentialTestMethods } from '../shared/credentialTest';
 import { itemError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
+import { FINE_TUNE_DESCRIPTION } from '../shared/fineTuneTrigger';
 import { runBuildDataset, runValidate } from './actions/dataset';
 import { JOB_OPERATIONS, prepareJobOperation } from './actions/jobs';
-import { fineTuneProperties } from './description';
+import { FINE_TUNE_SUBTITLE, fineTuneProperties } from './description';
 
 export class FineTune implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,8 +16,8 @@ export class FineTune implements INodeType {
 		icon: { light: 'file:fineTune.svg', dark: 'file:fineTune.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + " · " + $parameter["provider"]}}',
-		description: 'Training files from items, validated; fine-tuning jobs on OpenAI-compatible APIs or Together AI; exports for self-hosted trainers',
+		subtitle: FINE_TUNE_SUBTITLE,
+		description: FINE_TUNE_DESCRIPTION,
 		defaults: { name: 'Fine-Tune' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

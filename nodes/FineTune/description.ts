@@ -7,6 +7,24 @@ const ops = (...names: string[]) => ({ show: { operation: names } });
 /** "OpenAI: an integer from 1 to 50; Together AI: an integer from 1 to 20", from the limits the run-time check reads. */
 const perProvider = (openai: NumberLimit, together?: NumberLimit) =>
 	`OpenAI: ${describeNumberLimit(openai)}; Together AI: ${together ? describeNumberLimit(together) : 'not taken'}`;
+/** The canvas subtitle: the operation as the panel names it, and the provider where a job runs. */
+const OPERATION_LABELS: Record<string, string> = {
+	buildDataset: 'Build dataset',
+	cancelJob: 'Cancel job',
+	createJob: 'Create job',
+	getJob: 'Get job',
+	listCheckpoints: 'List checkpoints',
+	listEvents: 'List events',
+	listJobs: 'List jobs',
+	pauseJob: 'Pause job',
+	resumeJob: 'Resume job',
+	uploadFile: 'Upload file',
+	validate: 'Validate file',
+	waitForCompletion: 'Wait for job',
+};
+const PROVIDER_LABELS: Record<string, string> = { openai: 'OpenAI-compatible', together: 'Together AI', export: 'export only' };
+export const FINE_TUNE_SUBTITLE = `={{ (${JSON.stringify(OPERATION_LABELS)})[$parameter["operation"]] + (["buildDataset", "validate"].includes($parameter["operation"]) ? "" : " · " + (${JSON.stringify(PROVIDER_LABELS)})[$parameter["provider"]]) }}`;
+
 const JOB_ID_OPS = ['getJob', 'cancelJob', 'pauseJob', 'resumeJob', 'listEvents', 'listCheckpoints', 'waitForCompletion'];
 
 export const fineTuneProperties: INodeProperties[] = [
@@ -32,8 +50,11 @@ export const fineTuneProperties: INodeProperties[] = [
 			{ name: 'Cancel Job', value: 'cancelJob', action: 'Cancel a fine tuning job' },
 			{ name: 'Create Job', value: 'createJob', action: 'Create a fine tuning job' },
 			{ name: 'Get Job', value: 'getJob', action: 'Get a fine tuning job' },
-			{ name: 'List Checkpoints', value: 'listCheckpoints', action: 'List a job s checkpoints' },
-			{ name: 'List Events', value: 'listEvents', action: 'List a job s events' },
+			// The rule's fix, sentence-case(), drops the apostrophe ("List a job s checkpoints"); n8n shows the action as written.
+			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+			{ name: 'List Checkpoints', value: 'listCheckpoints', action: 'List a job\'s checkpoints' },
+			// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+			{ name: 'List Events', value: 'listEvents', action: 'List a job\'s events' },
 			{ name: 'List Jobs', value: 'listJobs', action: 'List fine tuning jobs' },
 			{ name: 'Pause Job', value: 'pauseJob', action: 'Pause a fine tuning job' },
 			{ name: 'Resume Job', value: 'resumeJob', action: 'Resume a fine tuning job' },

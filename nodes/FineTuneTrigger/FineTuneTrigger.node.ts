@@ -4,7 +4,7 @@ import { FINAL_STATUSES } from '../../core/finetune/providers/types';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { jobJson } from '../shared/fineTuneJob';
 import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
-import { STATUSES_PROPERTY } from '../shared/fineTuneTrigger';
+import { FINE_TUNE_DESCRIPTION, STATUSES_PROPERTY } from '../shared/fineTuneTrigger';
 
 /**
  * Fires when a fine-tuning job reaches a final status, by polling the provider. It has no webhook:
@@ -17,8 +17,9 @@ export class FineTuneTrigger implements INodeType {
 		icon: { light: 'file:fineTuneTrigger.svg', dark: 'file:fineTuneTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"polling " + $parameter["provider"]}}',
-		description: 'Starts the workflow when a fine-tuning job succeeds, fails or is cancelled, by polling the provider',
+		subtitle: '={{ "when a job finishes, polling " + ($parameter["provider"] === "together" ? "Together AI" : "the OpenAI-compatible API") }}',
+		// Fine-Tune's: n8n's node panel shows this for the merged Fine-Tune entry (see FINE_TUNE_DESCRIPTION).
+		description: FINE_TUNE_DESCRIPTION,
 		defaults: { name: 'Fine-Tune Trigger' },
 		polling: true,
 		inputs: [],
@@ -29,7 +30,8 @@ export class FineTuneTrigger implements INodeType {
 		],
 		properties: [
 			{
-				displayName: 'Signed webhooks (OpenAI\'s fine_tuning.job events) have their own node: the Fine-Tune Webhook Trigger',
+				displayName:
+					'Starts the workflow when a fine-tuning job succeeds, fails or is cancelled, by polling the provider. Signed webhooks (OpenAI\'s fine_tuning.job events) have their own node: the Fine-Tune Webhook Trigger.',
 				name: 'webhookNotice',
 				type: 'notice',
 				default: '',

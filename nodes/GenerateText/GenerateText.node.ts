@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -11,10 +12,11 @@ import { createChatClient } from '../../core/transport/chatClient';
 import { ItemFailedError } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { OutputError } from '../../core/generate/result';
-import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
+import { literalExpressionWarnings } from '../shared/literalExpression';
 import { searchModels } from '../shared/modelSearch';
 import { redactOutput } from '../shared/redact';
 import { generateTextProperties } from './description';
@@ -46,6 +48,7 @@ export class GenerateText implements INodeType {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
 		const connection = await connectionOf(this);
+		const defaultModel = defaultModelOf(await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME));
 		const secrets = secretsOf(connection);
 		const endpoint = endpointOf(this.getNode(), connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
@@ -62,7 +65,7 @@ export class GenerateText implements INodeType {
 		try {
 			// Each item's parameters are read as its turn comes: n8n evaluates expressions at about
 			// 1 ms per item, which would otherwise all come before the first request.
-			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index), {
+			outcomes = await generateAll(client, items.length, (index) => readGenerateRequest(this, index, defaultModel), {
 				concurrency: settings.concurrency,
 				lane: openLane(this, connection, settings),
 				maxRetries: settings.maxRetries,
@@ -83,13 +86,14 @@ export class GenerateText implements INodeType {
 		let promptTokens = 0;
 		let completionTokens = 0;
 		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
+		const warnings = literalExpressionWarnings(this.getNode().parameters);
 		const results: INodeExecutionData[] = outcomes.map((outcome, index) => {
 			if (outcome.ok) {
 				// A count that cannot be right (usageNote) is replaced by its estimate in n8n's token usage.
 				const usage = outcome.value.estimatedUsage ?? outcome.value.usage;
 				promptTokens += usage.promptTokens;
 				completionTokens += usage.completionTokens;
-				const json = outcome.value as unknown as IDataObject;
+				const json = (warnings.length ? { ...outcome.value, warnings } : outcome.value) as unknown as IDataObject;
 				// Whatever the server sent back (text, model, candidates), no secret of the credential leaves.
 				return { json: redactOutput(includeInput ? { ...items[index].json, ...json } : json, secrets), pairedItem: { item: index } };
 			}

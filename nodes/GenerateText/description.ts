@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { CHAT_LIMITS } from '../../core/requestLimits/chat';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
+import { literalExpressionNotice } from '../shared/literalExpression';
+import { MODEL_PICKER_MODES } from '../shared/modelSearch';
 import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
@@ -9,22 +11,9 @@ export const generateTextProperties: INodeProperties[] = [
 		name: 'model',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The model to use, from the endpoint\'s model list or typed as an ID',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
-			},
-		],
+		// Not required: left empty, the credential's Default Model is used (the examples rely on it).
+		description: 'The model to use, from the endpoint\'s model list or typed as an ID; empty: the credential\'s Default Model',
+		modes: MODEL_PICKER_MODES,
 	},
 	{
 		displayName: 'Prompt Source',
@@ -50,20 +39,24 @@ export const generateTextProperties: INodeProperties[] = [
 		name: 'prompt',
 		type: 'string',
 		typeOptions: { rows: 4 },
-		default: '',
+		// Starts in Expression mode, as Basic LLM Chain's prompt does: {{ $json.question }} typed here is filled in.
+		default: '=',
 		required: true,
 		placeholder: 'e.g. Summarize this ticket: {{ $json.body }}',
 		displayOptions: { show: { promptSource: ['prompt'] } },
 	},
+	literalExpressionNotice('prompt', { promptSource: ['prompt'] }),
 	{
 		displayName: 'System Message',
 		name: 'systemMessage',
 		type: 'string',
 		typeOptions: { rows: 2 },
-		default: '',
+		default: '=',
+		placeholder: 'e.g. You answer in one short paragraph.',
 		description: 'Optional instructions sent before the prompt',
 		displayOptions: { show: { promptSource: ['prompt'] } },
 	},
+	literalExpressionNotice('systemMessage', { promptSource: ['prompt'] }),
 	{
 		displayName: 'Messages Field',
 		name: 'messagesField',
@@ -197,6 +190,7 @@ export const generateTextProperties: INodeProperties[] = [
 				type: 'string',
 				typeOptions: { rows: 2 },
 				default: '',
+				placeholder: 'One per line, or a JSON array of strings',
 				description: 'Up to 4 sequences where generation stops: one per line, or a JSON array of strings',
 			},
 			{

@@ -87,10 +87,13 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
 	return { type, name, schema: schema as JsonSchema, strict: ctx.getNodeParameter('strict', index, true) as boolean };
 }
 
-/** Reads one item's parameters into a request for the core; throws ParameterError on bad input. */
-export function readGenerateRequest(ctx: IExecuteFunctions, index: number): GenerateRequest {
-	const model = String(ctx.getNodeParameter('model', index, '', { extractValue: true }) ?? '').trim();
-	if (!model) throw new ParameterError('Model', 'is empty: pick a model or type its ID');
+/**
+ * Reads one item's parameters into a request for the core; throws ParameterError on bad input. An
+ * empty Model is the credential's Default Model (`defaultModel`).
+ */
+export function readGenerateRequest(ctx: IExecuteFunctions, index: number, defaultModel = ''): GenerateRequest {
+	const model = String(ctx.getNodeParameter('model', index, '', { extractValue: true }) ?? '').trim() || defaultModel;
+	if (!model) throw new ParameterError('Model', 'is empty: pick a model or type its ID, or set a Default Model in the credential');
 	const options = ctx.getNodeParameter('options', index, {}) as IDataObject;
 	const extraBody = parseJsonParameter('Extra Body Parameters', options.extraBody);
 	if (extraBody !== undefined && (typeof extraBody !== 'object' || extraBody === null || Array.isArray(extraBody))) {

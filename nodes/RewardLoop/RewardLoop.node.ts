@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -17,12 +18,13 @@ import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../GenerateText/parameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
-import { connectionOf, endpointOf, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
+import { literalExpressionWarnings } from '../shared/literalExpression';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { RefusalGate } from '../../core/loop/refusals';
 import { openLane } from '../shared/lane';
@@ -38,7 +40,8 @@ export class RewardLoop implements INodeType {
 		icon: { light: 'file:rewardLoop.svg', dark: 'file:rewardLoop.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{"best of " + $parameter["candidatesPerRound"] + " × " + $parameter["maxRounds"] + " rounds"}}',
+		subtitle:
+			'={{ ($parameter["rewardSource"] === "external" ? "external reward" : "best of " + $parameter["candidatesPerRound"]) + ($parameter["maxRounds"] > 1 ? ", up to " + $parameter["maxRounds"] + " rounds" : ", one round") }}',
 		description: 'Generate, score, keep the best, retry with feedback until the reward is reached; emits preference pairs',
 		defaults: { name: 'Reward Loop' },
 		usableAsTool: true,
@@ -55,6 +58,7 @@ export class RewardLoop implements INodeType {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
 		const connection = await connectionOf(this);
+		const defaultModel = defaultModelOf(await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME));
 		const secrets = secretsOf(connection);
 		const endpoint = endpointOf(this.getNode(), connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
@@ -84,15 +88,18 @@ export class RewardLoop implements INodeType {
 					generate,
 					critique: (model, messages, answer, feedback, signal) => askCritique(models, model, messages, answer, feedback, signal),
 					cancelSignal,
+					defaultModel,
 					concurrency: settings.concurrency,
 					continueOnFail,
 					failureText,
 					fail,
 				});
-				return [redactItems(outputs.done, secrets), redactItems(outputs.scoreMe, secrets)];
+				const warnings = literalExpressionWarnings(this.getNode().parameters);
+				const done = warnings.length ? outputs.done.map((item) => (item.json.error ? item : { ...item, json: { ...item.json, warnings } })) : outputs.done;
+				return [redactItems(done, secrets), redactItems(outputs.scoreMe, secrets)];
 			}
 
-			const plans = new ScoringPlans(this);
+			const plans = new ScoringPlans(this, false, defaultModel);
 			const jobs: Array<{ index: number; run: (signal: AbortSignal) => Promise<LoopResult>; loop: ReturnType<typeof readLoopSettings> }> = [];
 			const done: INodeExecutionData[] = new Array(items.length);
 			for (let index = 0; index < items.length; index++) {
@@ -107,7 +114,7 @@ export class RewardLoop implements INodeType {
 				}
 				try {
 					if (!scoring) throw planProblem;
-					const request = readGenerateRequest(this, index);
+					const request = readGenerateRequest(this, index, defaultModel);
 					const { plan } = scoring;
 					const loop = readLoopSettings(this, index);
 					const customValues = plans.customValues(index);
@@ -148,13 +155,15 @@ export class RewardLoop implements INodeType {
 			}
 			let promptTokens = 0;
 			let completionTokens = 0;
+			const found = literalExpressionWarnings(this.getNode().parameters);
+			const warnings = found.length ? { warnings: found } : {};
 			outcomes.forEach((outcome, position) => {
 				const { index, loop } = jobs[position];
 				const base = loop.includeInput ? items[index].json : {};
 				if (outcome.ok) {
 					promptTokens += outcome.value.usage.promptTokens;
 					completionTokens += outcome.value.usage.completionTokens;
-					done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory) }, pairedItem: { item: index } };
+					done[index] = { json: { ...base, ...loopOutput(outcome.value, loop.includeHistory), ...warnings }, pairedItem: { item: index } };
 					return;
 				}
 				const partial = outcome.error instanceof LoopError ? outcome.error.partial : undefined;

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { CANDIDATES_PER_ROUND } from './loopParameters';
 import { generateTextProperties } from '../GenerateText/description';
@@ -12,19 +12,43 @@ import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
 const LOOP_OWNED = ['n', 'includeInput'];
 const generation: INodeProperties[] = generateTextProperties.map((property) =>
 	property.name === 'options'
-		? { ...property, options: (property.options as INodeProperties[]).filter((option) => !LOOP_OWNED.includes(option.name)) }
+		? {
+				...property,
+				displayName: 'Generation Options',
+				options: (property.options as INodeProperties[]).filter((option) => !LOOP_OWNED.includes(option.name)),
+			}
 		: property,
 );
 
-/** Score Output's own scoring parameters, shown when this node scores. */
+/**
+ * Score Output's own scoring parameters, shown when this node scores. Its "Mode" is relabelled, so
+ * that it does not read as the same question as Reward Source, and its actions name the loop.
+ */
+const SCORING_LABELS: Record<string, string> = { mode: 'Scoring Method' };
+const MODE_ACTIONS: Record<string, string> = { scorers: 'Loop with scorers', grader: 'Loop with an OpenAI grader JSON' };
 const scoring: INodeProperties[] = scoreOutputProperties
 	.filter((property) => SCORING_PARAMETERS.includes(property.name))
 	.map((property) => ({
 		...property,
+		displayName: SCORING_LABELS[property.name] ?? property.displayName,
+		...(property.name === 'mode'
+			? { options: (property.options as INodePropertyOptions[]).map((option) => ({ ...option, action: MODE_ACTIONS[String(option.value)] })) }
+			: {}),
 		displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, rewardSource: ['scorers'] } },
 	}));
 
+/** A section header: n8n has no field groups, so a notice opens each part of the form. */
+const section = (name: string, text: string): INodeProperties => ({ displayName: text, name, type: 'notice', default: '' });
+
+/**
+ * In three parts: generation (what each candidate is sampled from), scoring (how it gets its reward),
+ * the loop (how many candidates and rounds, within which budget). Only the order and the labels
+ * differ from before: the parameter names are what saved workflows hold.
+ */
 export const rewardLoopProperties: INodeProperties[] = [
+	section('generationSection', 'Generation: the model and the prompt each candidate is sampled from'),
+	...generation,
+	section('scoringSection', 'Scoring: how each candidate gets its reward, a number from 0 to 1'),
 	{
 		displayName: 'Reward Source',
 		name: 'rewardSource',
@@ -40,7 +64,26 @@ export const rewardLoopProperties: INodeProperties[] = [
 		],
 		default: 'scorers',
 	},
-	...generation,
+	...scoring,
+	{
+		displayName: 'Reward Field',
+		name: 'rewardField',
+		type: 'string',
+		default: 'reward',
+		placeholder: 'e.g. reward',
+		description: 'Where the reward (a number in [0, 1]) is when a candidate comes back to the input',
+		displayOptions: { show: { rewardSource: ['external'] } },
+	},
+	{
+		displayName: 'Reward Pass Threshold (0 to 1)',
+		name: 'externalThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+		default: 0.8,
+		description: 'The loop stops once a candidate\'s reward reaches it',
+		displayOptions: { show: { rewardSource: ['external'] } },
+	},
+	section('loopSection', 'Loop: how many candidates each round samples, how many rounds, and the budget'),
 	{
 		displayName: 'Candidates Per Round (N)',
 		name: 'candidatesPerRound',
@@ -57,24 +100,6 @@ export const rewardLoopProperties: INodeProperties[] = [
 		default: 3,
 		description: 'Refine: a round that ends below the threshold is followed by one whose prompt carries the feedback. 1 means best-of-N only.',
 	},
-	...scoring,
-	{
-		displayName: 'Reward Field',
-		name: 'rewardField',
-		type: 'string',
-		default: 'reward',
-		description: 'Where the reward (a number in [0, 1]) is when a candidate comes back to the input',
-		displayOptions: { show: { rewardSource: ['external'] } },
-	},
-	{
-		displayName: 'External Pass Threshold',
-		name: 'externalThreshold',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
-		default: 0.8,
-		description: 'The loop stops once a candidate\'s reward reaches it',
-		displayOptions: { show: { rewardSource: ['external'] } },
-	},
 	{
 		displayName: 'Loop Options',
 		name: 'loopOptions',
@@ -87,7 +112,7 @@ export const rewardLoopProperties: INodeProperties[] = [
 				name: 'critiqueModel',
 				type: 'string',
 				default: '',
-				placeholder: 'e.g. gpt-4.1-mini',
+				placeholder: 'e.g. gpt-4.1-mini (empty: no critique)',
 				description: 'A model that writes advice from the scores for the next round (Self-Refine); empty: the scorers\' reasons only',
 			},
 			{

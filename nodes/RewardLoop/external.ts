@@ -52,6 +52,8 @@ interface Helpers {
 	generate(request: GenerateRequest, signal: AbortSignal, item: number): Promise<GenerateResult>;
 	critique(model: string | undefined, messages: ChatMessage[], answer: string, feedback: string, signal: AbortSignal): Promise<{ text: string; usage: TokenUsage }>;
 	cancelSignal: AbortSignal | undefined;
+	/** The credential's Default Model, for an empty Model. */
+	defaultModel: string;
 	concurrency: number;
 	continueOnFail: boolean;
 	failureText(error: unknown): string;
@@ -157,7 +159,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 			index,
 			spent: { prompt: 0, completion: 0 },
 			run: (signal, tally) => {
-				const request = readGenerateRequest(ctx, index);
+				const request = readGenerateRequest(ctx, index, helpers.defaultModel);
 				const loop = readLoopSettings(ctx, index);
 				const { [EXTERNAL_STATE_FIELD]: _ignored, ...input } = item.json;
 				const id = `${Date.now().toString(36)}-${index}-${Math.random().toString(36).slice(2, 10)}`;

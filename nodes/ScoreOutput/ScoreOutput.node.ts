@@ -13,10 +13,11 @@ import { createChatClient, type ChatClient } from '../../core/transport/chatClie
 import { createHttpClient, type HttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, endpointOf, secretsOf } from '../shared/connection';
+import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
 import type { Endpoint } from '../shared/failures';
+import { searchModels } from '../shared/modelSearch';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { withItemSignal } from '../../core/loop/itemSignal';
@@ -33,7 +34,7 @@ export class ScoreOutput implements INodeType {
 		icon: { light: 'file:scoreOutput.svg', dark: 'file:scoreOutput.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["mode"] === "grader" ? "OpenAI grader" : "reward"}}',
+		subtitle: '={{ ($parameter["mode"] === "grader" ? "reward from an OpenAI grader" : "reward from scorers") + ($parameter["route"] ? ", pass / fail" : "") }}',
 		description: 'Turns text into a reward in [0, 1]: rules, similarity, JSON checks, LLM judges, OpenAI graders',
 		defaults: { name: 'Score Output' },
 		usableAsTool: true,
@@ -43,7 +44,8 @@ export class ScoreOutput implements INodeType {
 		properties: scoreOutputProperties,
 	};
 
-	methods = credentialTestMethods;
+	// The judges' model picker lists the endpoint's models, as Generate Text's does.
+	methods = { listSearch: { searchModels }, ...credentialTestMethods };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -57,7 +59,9 @@ export class ScoreOutput implements INodeType {
 		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
-		const plans = new ScoringPlans(this, includeGrader);
+		// A judge left without a model uses the credential's Default Model (the credential is optional here).
+		const defaultModel = this.getNode().credentials?.[CREDENTIAL_NAME] ? await this.getCredentials(CREDENTIAL_NAME).then(defaultModelOf, () => '') : '';
+		const plans = new ScoringPlans(this, includeGrader, defaultModel);
 		const itemPlans: Array<ItemPlan | undefined> = new Array(items.length);
 		const failures: Array<string | undefined> = new Array(items.length);
 		for (let index = 0; index < items.length; index++) {
@@ -177,11 +181,13 @@ export class ScoreOutput implements INodeType {
 			promptTokens += result.usage.promptTokens;
 			completionTokens += result.usage.completionTokens;
 			const grader = itemPlans[index]?.grader;
+			// reward, pass and reason come first (the first columns of n8n's table view), and win over
+			// input fields of the same name: a key keeps its first place and takes its last value.
+			const verdict = { reward: result.reward, pass: result.pass, reason: result.reason };
 			const json: IDataObject = {
+				...verdict,
 				...base,
-				reward: result.reward,
-				pass: result.pass,
-				reason: result.reason,
+				...verdict,
 				scores: result.breakdown as unknown as IDataObject,
 				...(result.usage.totalTokens > 0 ? { scoringUsage: result.usage as unknown as IDataObject } : {}),
 				...(grader ? { grader: (grader.grader ?? { none: grader.reason }) as unknown as IDataObject } : {}),

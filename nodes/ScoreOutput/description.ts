@@ -1,4 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { MODEL_PICKER_MODES } from '../shared/modelSearch';
 import { byDisplayName, transportOptions } from '../shared/transportOptions';
 
 const TEXT_RULES = ['equals', 'contains', 'starts_with', 'ends_with', 'regex', 'banned_terms'];
@@ -7,24 +8,28 @@ const CASED = [...TEXT_RULES, 'json_field'];
 const GRADED = ['text_similarity', 'embedding_similarity', 'perplexity', 'custom'];
 const JUDGES = ['score_model', 'label_model', 'select_best'];
 
+/**
+ * In groups, not alphabetically: rules, structure, similarity, judges, custom. The group is the
+ * name's first word, so a search in the list finds them too; the values are what saved workflows hold.
+ */
 export const SCORER_TYPE_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Banned Terms', value: 'banned_terms', description: 'Passes when none of the terms occurs (e.g. no advertising, no competitor names)' },
-	{ name: 'Contains', value: 'contains', description: 'The output contains any (or all) of the values' },
-	{ name: 'Custom Expression', value: 'custom', description: 'A number in [0, 1] from an n8n expression' },
-	{ name: 'Embedding Similarity', value: 'embedding_similarity', description: 'Cosine of the output and a reference through the endpoint\'s /embeddings' },
-	{ name: 'Ends With', value: 'ends_with' },
-	{ name: 'Equals', value: 'equals' },
-	{ name: 'JSON Field', value: 'json_field', description: 'A field of the JSON output equals, contains or exists' },
-	{ name: 'JSON Schema', value: 'json_schema', description: 'The JSON output matches a schema; failing paths are reported' },
-	{ name: 'Judge: Label', value: 'label_model', description: 'A model picks a label; passing labels score 1 (OpenAI label_model)' },
+	{ name: 'Rule: Contains', value: 'contains', description: 'The output contains any (or all) of the values' },
+	{ name: 'Rule: Banned Terms', value: 'banned_terms', description: 'Passes when none of the terms occurs (e.g. no advertising, no competitor names)' },
+	{ name: 'Rule: Equals', value: 'equals' },
+	{ name: 'Rule: Starts With', value: 'starts_with' },
+	{ name: 'Rule: Ends With', value: 'ends_with' },
+	{ name: 'Rule: Regex', value: 'regex' },
+	{ name: 'Rule: Length', value: 'length', description: 'Characters, words or tokens within a window' },
+	{ name: 'Structure: Valid JSON', value: 'json_valid' },
+	{ name: 'Structure: JSON Schema', value: 'json_schema', description: 'The JSON output matches a schema; failing paths are reported' },
+	{ name: 'Structure: JSON Field', value: 'json_field', description: 'A field of the JSON output equals, contains or exists' },
+	{ name: 'Similarity: To a Reference', value: 'text_similarity', description: 'Fuzzy, BLEU, GLEU, chrF, ROUGE or exact match against a reference' },
+	{ name: 'Similarity: Embeddings', value: 'embedding_similarity', description: 'Cosine of the output and a reference through the endpoint\'s /embeddings' },
 	{ name: 'Judge: Rubric Score', value: 'score_model', description: 'A model scores the output on a rubric (OpenAI score_model)' },
+	{ name: 'Judge: Label', value: 'label_model', description: 'A model picks a label; passing labels score 1 (OpenAI label_model)' },
 	{ name: 'Judge: Select Best Candidate', value: 'select_best', description: 'A model picks the best of the item\'s candidates, shown in random order' },
-	{ name: 'Length', value: 'length', description: 'Characters, words or tokens within a window' },
-	{ name: 'Perplexity', value: 'perplexity', description: '1 / perplexity, from Generate Text\'s logprobs' },
-	{ name: 'Regex', value: 'regex' },
-	{ name: 'Similarity to Reference', value: 'text_similarity', description: 'Fuzzy, BLEU, GLEU, chrF, ROUGE or exact match against a reference' },
-	{ name: 'Starts With', value: 'starts_with' },
-	{ name: 'Valid JSON', value: 'json_valid' },
+	{ name: 'Custom: Expression', value: 'custom', description: 'A number in [0, 1] from an n8n expression' },
+	{ name: 'Custom: Perplexity', value: 'perplexity', description: '1 / perplexity, from Generate Text\'s logprobs' },
 ];
 
 const show = (types: string[]) => ({ show: { type: types } });
@@ -55,6 +60,7 @@ const scorerFields: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 3 },
 		default: '',
+		placeholder: 'One per line, e.g. battery',
 		description: 'One per line',
 		displayOptions: show(['contains']),
 	},
@@ -78,6 +84,7 @@ const scorerFields: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 3 },
 		default: '',
+		placeholder: 'One per line, e.g. buy now',
 		description: 'One per line',
 		displayOptions: show(['banned_terms']),
 	},
@@ -95,7 +102,7 @@ const scorerFields: INodeProperties[] = [
 		displayOptions: show(['length']),
 	},
 	{ displayName: 'Min', name: 'min', type: 'number', default: 0, displayOptions: show(['length']) },
-	{ displayName: 'Max', name: 'max', type: 'number', default: 0, description: '0 means no maximum', displayOptions: show(['length']) },
+	{ displayName: 'Max (0 = No Maximum)', name: 'max', type: 'number', default: 0, description: '0 means no maximum', displayOptions: show(['length']) },
 	{ displayName: 'Schema', name: 'schema', type: 'json', default: '{ "type": "object" }', displayOptions: show(['json_schema']) },
 	{ displayName: 'Field Path', name: 'path', type: 'string', default: '', placeholder: 'e.g. items[0].name', displayOptions: show(['json_field']) },
 	{
@@ -234,7 +241,17 @@ const scorerFields: INodeProperties[] = [
 		displayOptions: { show: { type: ['text_similarity'], metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
 	},
 	{ displayName: 'Embedding Model', name: 'embeddingModel', type: 'string', default: 'text-embedding-3-small', displayOptions: show(['embedding_similarity']) },
-	{ displayName: 'Judge Model', name: 'model', type: 'string', default: 'gpt-4.1-mini', displayOptions: show(JUDGES) },
+	{
+		// The same picker as Generate Text's model. Workflows saved before it hold a plain string, which
+		// parameters.ts still reads.
+		displayName: 'Judge Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description: 'The model that judges, from the endpoint\'s model list or typed as an ID; empty: the credential\'s Default Model',
+		modes: MODEL_PICKER_MODES,
+		displayOptions: show(JUDGES),
+	},
 	{
 		displayName: 'Rubric',
 		name: 'rubric',
@@ -247,8 +264,8 @@ const scorerFields: INodeProperties[] = [
 	},
 	{ displayName: 'Range Min', name: 'rangeMin', type: 'number', default: 0, displayOptions: show(['score_model']) },
 	{ displayName: 'Range Max', name: 'rangeMax', type: 'number', default: 10, displayOptions: show(['score_model']) },
-	{ displayName: 'Labels', name: 'labels', type: 'string', default: 'good, bad', description: 'Comma-separated', displayOptions: show(['label_model']) },
-	{ displayName: 'Passing Labels', name: 'passingLabels', type: 'string', default: 'good', description: 'Comma-separated', displayOptions: show(['label_model']) },
+	{ displayName: 'Labels', name: 'labels', type: 'string', default: 'good, bad', placeholder: 'Comma-separated, e.g. good, bad', description: 'Comma-separated', displayOptions: show(['label_model']) },
+	{ displayName: 'Passing Labels', name: 'passingLabels', type: 'string', default: 'good', placeholder: 'Comma-separated, e.g. good', description: 'Comma-separated', displayOptions: show(['label_model']) },
 	{
 		displayName: 'Criteria',
 		name: 'criteria',
@@ -267,12 +284,12 @@ const scorerFields: INodeProperties[] = [
 		displayOptions: show(['custom']),
 	},
 	{
-		displayName: 'Pass Threshold',
+		displayName: 'Scorer Pass Threshold',
 		name: 'passThreshold',
 		type: 'number',
 		typeOptions: { numberPrecision: 3 },
 		default: 0.5,
-		description: 'This scorer passes at or above it (on the judge\'s own range for rubric scores)',
+		description: 'This scorer passes at or above it: on the judge\'s own range (Range Min to Range Max) for a rubric score, 0 to 1 for the others',
 		displayOptions: show([...GRADED, 'score_model']),
 	},
 	{ displayName: 'Case Sensitive', name: 'caseSensitive', type: 'boolean', default: false, displayOptions: show(CASED) },
@@ -286,8 +303,14 @@ export const scoreOutputProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Scorers', value: 'scorers', description: 'Build the reward from scorers' },
-			{ name: 'OpenAI Grader JSON', value: 'grader', description: 'Run an OpenAI grader definition (string_check, text_similarity, score_model, label_model, multi)' },
+			// n8n's node panel lists a mode as an action, named startCase(name) ("Open AI Grader JSON") unless it has one.
+			{ name: 'Scorers', value: 'scorers', action: 'Score with scorers', description: 'Build the reward from scorers' },
+			{
+				name: 'OpenAI Grader JSON',
+				value: 'grader',
+				action: 'Score with an OpenAI grader JSON',
+				description: 'Run an OpenAI grader definition (string_check, text_similarity, score_model, label_model, multi)',
+			},
 		],
 		default: 'scorers',
 	},
@@ -336,7 +359,7 @@ export const scoreOutputProperties: INodeProperties[] = [
 		displayOptions: { show: { mode: ['grader'] } },
 	},
 	{
-		displayName: 'Pass Threshold',
+		displayName: 'Reward Pass Threshold (0 to 1)',
 		name: 'threshold',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },

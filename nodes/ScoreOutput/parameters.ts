@@ -46,6 +46,15 @@ function referenceText(entry: IDataObject, name: string): string {
 	throw new ParameterError(`Scorer "${name}" Reference`, `is ${kindOf(value)}, not text`);
 }
 
+/**
+ * A judge's model: the model picker's value ({ __rl, mode, value }), or the plain string that
+ * workflows saved before the picker hold.
+ */
+function judgeModel(value: unknown): string {
+	if (value !== null && typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value ?? '').trim();
+	return String(value ?? '').trim();
+}
+
 /** A parameter n8n only keeps for the metrics that show it: undefined for the others. */
 const shown = <T>(entry: IDataObject, key: string, read: (value: unknown) => T): T | undefined => (entry[key] === undefined ? undefined : read(entry[key]));
 
@@ -111,23 +120,23 @@ function specOf(entry: IDataObject, name: string): ScorerSpec {
 			return {
 				type,
 				name,
-				config: { model: String(entry.model ?? ''), rubric: String(entry.rubric ?? ''), range: [Number(entry.rangeMin ?? 0), Number(entry.rangeMax ?? 10)], passThreshold },
+				config: { model: judgeModel(entry.model), rubric: String(entry.rubric ?? ''), range: [Number(entry.rangeMin ?? 0), Number(entry.rangeMax ?? 10)], passThreshold },
 			};
 		case 'label_model':
 			return {
 				type,
 				name,
-				config: { model: String(entry.model ?? ''), instructions: String(entry.rubric ?? ''), labels: commaList(entry.labels), passingLabels: commaList(entry.passingLabels) },
+				config: { model: judgeModel(entry.model), instructions: String(entry.rubric ?? ''), labels: commaList(entry.labels), passingLabels: commaList(entry.passingLabels) },
 			};
 		case 'select_best':
-			return { type, name, config: { model: String(entry.model ?? ''), criteria: String(entry.criteria ?? '') } };
+			return { type, name, config: { model: judgeModel(entry.model), criteria: String(entry.criteria ?? '') } };
 		default:
 			throw new ParameterError(`Scorer "${name}" Type`, `unknown type "${String(type)}"`);
 	}
 }
 
 /** The scorers as configured in the UI (the fixedCollection's entries), with their custom values. */
-export function readScorerEntries(entries: IDataObject[]): { specs: PlanSpec[]; customValues: Record<string, unknown> } {
+export function readScorerEntries(entries: IDataObject[], defaultModel = ''): { specs: PlanSpec[]; customValues: Record<string, unknown> } {
 	if (entries.length === 0) throw new ParameterError('Scorers', 'add at least one scorer');
 	const customValues: Record<string, unknown> = {};
 	const specs = entries.map((entry, position) => {
@@ -135,7 +144,9 @@ export function readScorerEntries(entries: IDataObject[]): { specs: PlanSpec[]; 
 		if (!name) throw new ParameterError(`Scorer ${position + 1} Name`, 'is empty');
 		const weight = entry.weight === undefined ? 1 : Number(entry.weight);
 		if (entry.type === 'custom') customValues[name] = entry.customValue;
-		return { spec: specOf(entry, name), weight, mustPass: bool(entry.mustPass) };
+		// A judge whose model is left empty uses the credential's Default Model.
+		const withModel = judgeModel(entry.model) || !defaultModel ? entry : { ...entry, model: defaultModel };
+		return { spec: specOf(withModel, name), weight, mustPass: bool(entry.mustPass) };
 	});
 	return { specs, customValues };
 }

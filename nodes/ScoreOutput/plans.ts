@@ -35,6 +35,8 @@ export class ScoringPlans {
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		private readonly includeGrader = false,
+		/** The credential's Default Model, for judges whose model is left empty. */
+		private readonly defaultModel = '',
 	) {
 		const raw = ctx.getNode().parameters;
 		this.perItem = SCORING_PARAMETERS.some((name) => hasExpression(raw[name]));
@@ -52,7 +54,7 @@ export class ScoringPlans {
 			specs = grader.specs.map((spec) => ({ spec, weight: 1, mustPass: false }));
 			combine = grader.combine;
 		} else {
-			specs = readScorerEntries(this.entries(index)).specs;
+			specs = readScorerEntries(this.entries(index), this.defaultModel).specs;
 			combine = {
 				mode: ctx.getNodeParameter('combine', index, 'weighted') as 'weighted' | 'formula',
 				formula: String(ctx.getNodeParameter('formula', index, '')),

@@ -32,6 +32,15 @@ export function connectionFromCredentials(credentials: ICredentialDataDecryptedO
 	};
 }
 
+/**
+ * The credential's Default Model: what a node uses where its model is left empty, so that the
+ * examples switch endpoint and model in one place. n8n fills in the field's default for
+ * credentials saved before it existed.
+ */
+export function defaultModelOf(credentials: ICredentialDataDecryptedObject | undefined): string {
+	return String(credentials?.defaultModel ?? '').trim();
+}
+
 /** Every value that must never appear in an output, an error or a log. */
 export function secretsOf(connection: ConnectionConfig): string[] {
 	return [connection.apiKey ?? '', ...Object.values(connection.headers ?? {})].filter((s) => s.length >= 4);

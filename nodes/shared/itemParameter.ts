@@ -29,10 +29,13 @@ export function fieldReferencePath(raw: string): string[] | null {
 
 /**
  * `ctx.getNodeParameter(name, index, fallback)` for a top-level string parameter, without n8n's
- * evaluator when the value is one field reference whose field holds a string, number or boolean.
+ * evaluator when the value is one field reference whose field holds a string, number or boolean, or
+ * an empty expression ("=").
  */
 export function readItemParameter(ctx: IExecuteFunctions, name: string, index: number, fallback?: unknown): unknown {
 	const raw = ctx.getNode().parameters[name];
+	// An empty expression, the default of Prompt and System Message, is "" without a trip to the evaluator.
+	if (raw === '=') return '';
 	if (typeof raw === 'string') {
 		const path = fieldReferencePath(raw);
 		if (path) {

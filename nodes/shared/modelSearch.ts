@@ -1,8 +1,27 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyMode } from 'n8n-workflow';
 import { createHttpClient } from '../../core/transport/http';
 import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, endpointOf, secretsOf } from './connection';
 import { nodeError } from './errors';
 import { describeFailure } from './failures';
+
+/** The model picker's modes (Generate Text's model, the judges' model): the endpoint's list, or an ID. */
+// The rule takes these modes for parameters; a resource locator's modes have no default.
+/* eslint-disable n8n-nodes-base/node-param-default-missing */
+export const MODEL_PICKER_MODES: INodePropertyMode[] = [
+	{
+		displayName: 'From List',
+		name: 'list',
+		type: 'list',
+		typeOptions: { searchListMethod: 'searchModels', searchable: true },
+	},
+	{
+		displayName: 'ID',
+		name: 'id',
+		type: 'string',
+		placeholder: 'e.g. gpt-4.1-mini, llama3.1:8b',
+	},
+];
+/* eslint-enable n8n-nodes-base/node-param-default-missing */
 
 /** Lists the endpoint's models (GET /models) for the model picker, filtered by what the user types. */
 export async function searchModels(

@@ -115,8 +115,18 @@ suite('the editor in a browser', () => {
 		// The model list comes from the endpoint's /models, through the node's list search.
 		await ndv.getByTestId('rlc-input').click();
 		await page.getByTestId('rlc-item').filter({ hasText: 'mock-small' }).first().click();
-		await ndv.getByTestId('parameter-input-prompt').locator('textarea').fill('Say hello to the editor');
-		await ndv.getByTestId('parameter-input-systemMessage').locator('textarea').fill('Be brief.');
+		// Prompt and System Message start as expressions: n8n's inline expression editor, not a textarea,
+		// typed into as a person does. A click on a label leaves the field: its expression tip, which
+		// opens below the focused field, would lie over the next one.
+		const typeInto = async (name: string, text: string) => {
+			await ndv.getByTestId(`parameter-input-${name}`).locator('.cm-content').click();
+			await page.keyboard.type(text, { delay: 20 });
+			await ndv.getByText('Prompt Source', { exact: true }).first().click();
+			// The inline editor hands its text to the node after a short debounce.
+			await page.waitForTimeout(1_000);
+		};
+		await typeInto('prompt', 'Say hello to the editor');
+		await typeInto('systemMessage', 'Be brief.');
 		await ndv.getByTestId('node-execute-button').first().click();
 		const output = ndv.getByTestId('output-panel');
 		await output.getByText('Echo: Say hello to the editor').waitFor({ timeout: 30_000 });

@@ -21,10 +21,10 @@ describe('npm start', () => {
 	const started: WatchedProcess[] = [];
 	const homes: string[] = [];
 
-	/** Runs `npm start` in a new n8n folder and waits for the editor, failing at once if it exits. */
-	const npmStart = async (env: NodeJS.ProcessEnv) => {
-		const home = mkdtempSync(join(tmpdir(), 'reward-loop-start-'));
-		homes.push(home);
+	/** Runs `npm start` in a new n8n folder (or again in `reuse`) and waits for the editor, failing at once if it exits. */
+	const npmStart = async (env: NodeJS.ProcessEnv, reuse?: string) => {
+		const home = reuse ?? mkdtempSync(join(tmpdir(), 'reward-loop-start-'));
+		if (!reuse) homes.push(home);
 		const port = await freePort();
 		const { NODE_ENV: _nodeEnv, JEST_WORKER_ID: _worker, OPENAI_API_KEY: _key, OPENAI_BASE_URL: _url, ...inherited } = process.env;
 		const child = spawn('npm', ['start'], {
@@ -40,7 +40,7 @@ describe('npm start', () => {
 			timeoutMs: INSTALL_TIMEOUT_MS,
 			processes: [npm],
 		});
-		return { base, port, npm };
+		return { base, port, npm, home };
 	};
 
 	beforeAll(async () => {
@@ -87,4 +87,22 @@ describe('npm start', () => {
 		expect(hint[0]).toContain('any OpenAI-compatible');
 		await stopProcess(npm, { group: true });
 	}, INSTALL_TIMEOUT_MS + 180_000);
+
+	it('a second start keeps an example the user edited: only examples n8n does not have are imported', async () => {
+		const first = await npmStart({});
+		const { rest } = await signInOwner(first.base);
+		const id = exampleIds().sort()[0];
+		const original = await rest<{ name: string; versionId: string }>('GET', `/workflows/${id}`);
+		const edited = `${original.name} (edited by the user)`;
+		await rest('PATCH', `/workflows/${id}`, { name: edited, versionId: original.versionId });
+		expect((await rest<{ name: string }>('GET', `/workflows/${id}`)).name).toBe(edited);
+		await stopProcess(first.npm, { group: true });
+
+		const second = await npmStart({}, first.home);
+		const again = await signInOwner(second.base);
+		expect((await again.rest<{ name: string }>('GET', `/workflows/${id}`)).name).toBe(edited);
+		expect(second.npm.output()).toContain(`imported 0 new example workflows (${exampleIds().length} already there, left as they are`);
+		expect((await again.rest<Array<{ id: string }>>('GET', '/workflows')).map((workflow) => workflow.id).sort()).toEqual(exampleIds().sort());
+		await stopProcess(second.npm, { group: true });
+	}, 2 * INSTALL_TIMEOUT_MS + 300_000);
 });

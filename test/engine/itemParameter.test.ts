@@ -76,4 +76,14 @@ describe('a field reference gives what n8n\'s evaluator gives', () => {
 		expect(direct.sent.length).toBeGreaterThan(0);
 		expect(direct).toEqual(byN8n);
 	});
+
+	// "=" is the default of Prompt and System Message (they start as expressions): read as "" without the evaluator.
+	it('an empty expression ("=") gives what n8n gives for an expression that is ""', async () => {
+		const direct = await promptsFor('={{ $json.q }}', '=');
+		const byN8n = await promptsFor('={{ $json.q }}', '={{ "" }}');
+		expect(direct.sent.length).toBeGreaterThan(0);
+		expect(direct).toEqual(byN8n);
+		expect(await promptsFor('=', '=')).toEqual(await promptsFor('={{ "" }}', '={{ "" }}'));
+	});
 });
+

@@ -19,4 +19,17 @@ describe('node codex files', () => {
 		const ai = codex.subcategories?.AI;
 		if (ai) expect(ai).toContain('Root Nodes');
 	});
+
+	// The node panel's search reads aliases: "fine tune" found nothing while the name is "Fine-Tune".
+	it.each([
+		['nodes/FineTune/FineTune.node.json', ['fine tune', 'finetune', 'fine-tuning', 'LLM']],
+		['nodes/FineTuneTrigger/FineTuneTrigger.node.json', ['fine tune', 'finetune']],
+		['nodes/FineTuneWebhookTrigger/FineTuneWebhookTrigger.node.json', ['fine tune', 'finetune']],
+		['nodes/GenerateText/GenerateText.node.json', ['LLM', 'prompt']],
+		['nodes/ScoreOutput/ScoreOutput.node.json', ['evaluate', 'judge', 'LLM']],
+		['nodes/RewardLoop/RewardLoop.node.json', ['evaluate', 'judge', 'LLM']],
+	])('%s has the aliases people search for', (file, aliases) => {
+		const codex = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { alias: string[] };
+		expect(codex.alias).toEqual(expect.arrayContaining(aliases));
+	});
 });

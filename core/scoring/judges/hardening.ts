@@ -54,6 +54,9 @@ export interface JudgeCall {
 	samplingParams?: Record<string, unknown>;
 }
 
+export const NOT_JSON_ADVICE =
+	'the judge did not answer in JSON; the server may not support response_format (JSON schema): use a judge model and server with structured outputs (OpenAI, vLLM, Ollama 0.5+).';
+
 export type JudgeReply =
 	| { ok: true; value: Record<string, unknown>; answer: ChatAnswer }
 	| { ok: false; problem: string; answer?: ChatAnswer };
@@ -88,7 +91,9 @@ export async function askJudge(models: ModelServices, call: JudgeCall, signal?: 
 	const answer = await models.chat(body, signal);
 	if (answer.refusal && !answer.text) return { ok: false, problem: `the judge refused: ${answer.refusal}`, answer };
 	const parsed = tryParseJson(answer.text);
-	if (!parsed.ok) return { ok: false, problem: `the judge did not answer in JSON: ${JSON.stringify(answer.text.slice(0, 200))}`, answer };
+	// A server that ignores response_format is the usual cause, and it fails every item the same way:
+	// the advice comes first, so that it survives when the reason is shortened.
+	if (!parsed.ok) return { ok: false, problem: `${NOT_JSON_ADVICE} It answered: ${JSON.stringify(answer.text.slice(0, 200))}`, answer };
 	const violations = schema.validate(parsed.value);
 	if (violations.length > 0) return { ok: false, problem: `the judge's answer breaks its schema: ${describeViolations(violations)}`, answer };
 	return { ok: true, value: parsed.value as Record<string, unknown>, answer };

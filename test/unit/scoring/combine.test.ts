@@ -53,9 +53,9 @@ describe('the reason agrees with the comparison', () => {
 	it('prints more digits where 4 would round across the threshold', () => {
 		const result = reward(plan([0.99996], [1], { threshold: 1 }));
 		expect(result.pass).toBe(false);
-		expect(result.reason).toBe('reward 0.99996 < threshold 1');
+		expect(result.reason).toBe('reward 0.99996 < threshold 1; lowest: s0 scored 0.99996 (0.99996)');
 		const below = reward(plan([0.49996], [1], { threshold: 0.5 }));
-		expect(below.reason).toBe('reward 0.49996 < threshold 0.5');
+		expect(below.reason).toBe('reward 0.49996 < threshold 0.5; failed: s0 (0.49996)');
 		expect(reward(plan([0.8], [1], { threshold: 0.5 })).reason).toBe('reward 0.8000 >= threshold 0.5');
 	});
 
