@@ -83,7 +83,7 @@ export function renderResults(document: BenchDocument): string {
 	out.push('');
 	out.push(
 		`Written by \`${document.command}\` (bench/run.ts) on ${document.date}; every figure below is measured in that run` +
-			(document.carried && Object.keys(document.carried).length > 0 ? ' or, where its section says so, in the earlier run it was carried over from' : '') +
+			(Object.keys(document.carried ?? {}).length > 0 || document.scenarios.some((scenario) => scenario.carriedFrom) ? ' or, where its section says so, in the earlier run it was carried over from' : '') +
 			', nothing is typed by hand.' +
 			(document.mode === 'quick' ? ' **Quick mode**: small counts and one run each, a smoke test of the suite; its timings say nothing and its verdicts on timings do not count.' : ''),
 	);
@@ -225,10 +225,12 @@ export function renderResults(document: BenchDocument): string {
 		if (scenarios.length === 0) continue;
 		out.push(`## ${title}`);
 		out.push('');
-		out.push(...carriedLine(document, 'scenarios'));
 		for (const scenario of scenarios) {
 			out.push(`**${scenario.name}**`);
 			out.push('');
+			if (scenario.carriedFrom) {
+				out.push(`*Carried over from the run of ${scenario.carriedFrom.date} (commit ${scenario.carriedFrom.commit}); not measured again in this run.*`, '');
+			}
 			out.push(table(['Figure', 'Value'], Object.entries(scenario.figures).map(([key, value]) => [key, typeof value === 'number' ? number(value) : value])));
 			out.push('');
 			if (scenario.table) {

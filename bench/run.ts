@@ -71,10 +71,13 @@ export function carryOver(document: BenchDocument, previousJson: string): void {
 		document.traffic = previous.traffic;
 		document.carried.traffic = from('traffic');
 	}
-	if (document.scenarios.length === 0 && previous.scenarios.length > 0) {
-		document.scenarios = previous.scenarios;
-		document.carried.scenarios = from('scenarios');
-	}
+	// Scenario by scenario: a run of some scenarios (BENCH_ONLY) keeps the others.
+	const ran = new Set(document.scenarios.map((scenario) => scenario.id));
+	const kept = previous.scenarios
+		.filter((scenario) => !ran.has(scenario.id))
+		.map((scenario) => ({ ...scenario, carriedFrom: scenario.carriedFrom ?? from('scenarios') }));
+	const order = (id: string) => (SCENARIOS.includes(id) ? SCENARIOS.indexOf(id) : SCENARIOS.length);
+	document.scenarios = [...document.scenarios, ...kept].sort((a, b) => order(a.id) - order(b.id));
 }
 
 async function main(): Promise<void> {

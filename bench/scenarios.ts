@@ -43,6 +43,8 @@ export interface ScenarioResult {
 	table?: { header: string[]; rows: Array<Array<string | number>> };
 	checks: Check[];
 	notes?: string[];
+	/** Set by `npm run bench -- --update` on a scenario this run did not measure: the run that did. */
+	carriedFrom?: { date: string; commit: string };
 }
 
 export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults', 'report', 'report-coverage'];

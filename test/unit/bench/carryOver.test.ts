@@ -28,17 +28,21 @@ describe('npm run bench -- --update', () => {
 		writeFileSync(previousFile, JSON.stringify(previous));
 		const now = document('2026-12-03T00:00:00Z', 'bbbbbbb');
 		carryOver(now, previousFile);
-		expect(now.scenarios).toEqual([scenario]);
-		expect(now.carried).toEqual({ scenarios: { date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' } });
+		expect(now.scenarios).toEqual([{ ...scenario, carriedFrom: { date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' } }]);
 		expect(renderResults(now)).toContain('*Carried over from the run of 2026-12-01T00:00:00Z (commit aaaaaaa); not measured again in this run.*');
 	});
 
 	it('a part carried twice keeps the date of the run that measured it, not of the run that carried it', () => {
-		const carriedOnce = document('2026-12-02T00:00:00Z', 'ccccccc', { scenarios: [scenario as never], carried: { scenarios: { date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' } } });
+		const carriedOnce = document('2026-12-02T00:00:00Z', 'ccccccc', {
+			scenarios: [{ ...scenario, carriedFrom: { date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' } } as never],
+			traffic: { checks: [] } as never,
+			carried: { traffic: { date: '2026-11-30T00:00:00Z', commit: 'ddddddd' } },
+		});
 		writeFileSync(previousFile, JSON.stringify(carriedOnce));
 		const now = document('2026-12-03T00:00:00Z', 'bbbbbbb');
 		carryOver(now, previousFile);
-		expect(now.carried?.scenarios).toEqual({ date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' });
+		expect(now.scenarios[0].carriedFrom).toEqual({ date: '2026-12-01T00:00:00Z', commit: 'aaaaaaa' });
+		expect(now.carried?.traffic).toEqual({ date: '2026-11-30T00:00:00Z', commit: 'ddddddd' });
 	});
 
 	it('a part measured in this run is never replaced by the old one', () => {
@@ -49,5 +53,15 @@ describe('npm run bench -- --update', () => {
 		expect(now.scenarios).toEqual([fresh]);
 		expect(now.carried).toEqual({});
 		expect(renderResults(now)).not.toContain('Carried over');
+	});
+
+	it('a run of some scenarios (BENCH_ONLY) keeps the others, in the usual order, each marked', () => {
+		const a = { ...scenario, id: 'b', name: 'first' };
+		const b = { ...scenario, id: 'faults', name: 'last' };
+		writeFileSync(previousFile, JSON.stringify(document('2026-12-01T00:00:00Z', 'aaaaaaa', { scenarios: [a as never, b as never] })));
+		const fresh = { ...scenario, id: 'finetune', name: 'middle, measured now' };
+		const now = document('2026-12-03T00:00:00Z', 'bbbbbbb', { scenarios: [fresh as never] });
+		carryOver(now, previousFile);
+		expect(now.scenarios.map((s) => [s.id, s.carriedFrom?.commit])).toEqual([['b', 'aaaaaaa'], ['finetune', undefined], ['faults', 'aaaaaaa']]);
 	});
 });
