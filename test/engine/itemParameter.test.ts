@@ -83,7 +83,14 @@ describe('a field reference gives what n8n\'s evaluator gives', () => {
 		const byN8n = await promptsFor('={{ $json.q }}', '={{ "" }}');
 		expect(direct.sent.length).toBeGreaterThan(0);
 		expect(direct).toEqual(byN8n);
-		expect(await promptsFor('=', '=')).toEqual(await promptsFor('={{ "" }}', '={{ "" }}'));
+		// An empty prompt sends nothing either way; the error says what to do: nothing typed yet ("="),
+		// or an expression that gave nothing.
+		const untyped = await promptsFor('=', '=');
+		const emptyByN8n = await promptsFor('={{ "" }}', '={{ "" }}');
+		expect(untyped.sent).toEqual([]);
+		expect(emptyByN8n.sent).toEqual([]);
+		expect(untyped.errors[0]).toBe('Item 0: Prompt: is empty: type the prompt, or an expression such as {{ $json.question }}');
+		expect(emptyByN8n.errors[0]).toBe('Item 0: Prompt: is empty: its expression gave an empty text for this item (does the item have the field it reads, and is it filled?)');
 	});
 });
 

@@ -33,7 +33,8 @@ describe('example: best-of-1 against best-of-4 with a Reward Report', () => {
 			nodeType: 'n8n-nodes-reward-loop.rewardLoop',
 			parameters: nodeOf('Reward Loop').parameters,
 			items,
-			credentials: { apiKey: 'sk-report-example-4d2c', baseUrl: testServer.baseUrl },
+			// The example leaves its model empty: the credential's Default Model names it.
+			credentials: { apiKey: 'sk-report-example-4d2c', baseUrl: testServer.baseUrl, defaultModel: 'gpt-4.1-mini' },
 			extra: { nodes: [{ ...report, position: [400, 0] }], connections: { [NODE_NAME]: { main: [[{ node: report.name, type: 'main', index: 0 }]] } } },
 		});
 		expect(runError(run)).toBeUndefined();
