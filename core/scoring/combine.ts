@@ -86,7 +86,9 @@ export class ScoringPlan {
 	async scoreItem(sample: Sample, context: ScoreContext): Promise<ItemScore> {
 		// A request that fails for good (after retries) fails the item: a reward without the judge
 		// would be a different reward. A judge that answers badly is only that scorer's error.
-		return this.combine(await Promise.all(this.entries.map(({ scorer }) => scorer.score(sample, context))));
+		// Each call inside an async function: a scorer that throws at once (a rule) must not leave an
+		// earlier scorer's promise (a judge's) rejected with no one listening.
+		return this.combine(await Promise.all(this.entries.map(async ({ scorer }) => scorer.score(sample, context))));
 	}
 
 	/** For plans whose scorers all answer synchronously (rules, similarity): no promise per item. */

@@ -71,3 +71,28 @@ describe('the reason agrees with the comparison', () => {
 		expect(formatAgainst(1 - 2 ** -53, 1)).toBe('0.9999999999999999');
 	});
 });
+
+describe('scoreItem when scorers fail', () => {
+	it('a scorer that throws at once leaves no other scorer\'s rejection unheard', async () => {
+		const unheard: unknown[] = [];
+		const listen = (reason: unknown) => unheard.push(reason);
+		process.on('unhandledRejection', listen);
+		try {
+			const judge: Scorer = { name: 'judge', type: 'score_model', score: async () => Promise.reject(new Error('judge: Reference: {{item.reference}} is null, not text')) };
+			const rule: Scorer = {
+				name: 'rule',
+				type: 'contains',
+				score: () => {
+					throw new Error('rule: broken');
+				},
+			};
+			const plan = new ScoringPlan([{ scorer: judge, weight: 1, mustPass: false }, { scorer: rule, weight: 1, mustPass: false }], { mode: 'weighted', threshold: 0.5 });
+			await expect(plan.scoreItem({ outputText: 'x' } as never, {} as never)).rejects.toThrow(/judge|rule/);
+			// Unhandled rejections are reported after the microtasks of this turn: give them a turn.
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(unheard).toEqual([]);
+		} finally {
+			process.off('unhandledRejection', listen);
+		}
+	});
+});
