@@ -16,7 +16,7 @@ import {
 	type TrainingExample,
 } from './examples';
 import { toRows, type JsonRow, type TrainingFormat } from './formats';
-import { JsonlWriter } from './jsonl';
+import { JsonlBufferWriter } from './jsonl';
 import { assignSplitCanonical, createDeduper } from './split';
 import { checkRow } from './validateRows';
 
@@ -87,11 +87,12 @@ function rowProblem(example: TrainingExample, row: JsonRow | undefined): string 
  * examples are kept when one of them is left out.
  */
 export function buildDataset(items: Iterable<ItemJson>, options: BuildOptions, onProblem: (problem: ItemProblem) => void): BuiltDataset {
-	const train = new JsonlWriter();
-	const validation = new JsonlWriter();
 	const deduper = options.dedupe === false ? undefined : createDeduper();
 	const fraction = options.validationFraction ?? 0;
 	const seed = options.seed ?? 42;
+	const train = new JsonlBufferWriter();
+	// Validation rows are a fraction of the file: a small start, grown only if they come.
+	const validation = new JsonlBufferWriter(fraction > 0 ? 1024 * 1024 : 1);
 	const counts = { items: 0, examples: 0, rows: 0, duplicates: 0, train: 0, validation: 0, failedItems: 0, droppedExamples: 0 };
 	const problems: ItemProblem[] = [];
 	const report = (item: number, message: string) => {

@@ -75,6 +75,57 @@ export class JsonlWriter {
 	}
 }
 
+/**
+ * Writes rows as JSON Lines straight into one Buffer, for a file that is wanted whole (n8n's
+ * binary data in memory mode is one Buffer): no chunks to concatenate at the end, so the file is
+ * never held twice. The Buffer's capacity doubles as needed; a large Buffer.allocUnsafe is given
+ * physical pages only as they are written, so the unused capacity costs address space, not memory.
+ */
+const SMALL_FILE = 1024 * 1024;
+
+export class JsonlBufferWriter {
+	private buffer: Buffer;
+	private length = 0;
+	private rows = 0;
+
+	constructor(initialCapacity = 16 * 1024 * 1024) {
+		if (!(initialCapacity >= 1)) throw new RangeError(`initialCapacity must be at least 1, got ${initialCapacity}`);
+		this.buffer = Buffer.allocUnsafe(initialCapacity);
+	}
+
+	/** Appends one row. JSON.stringify escapes newlines inside strings, so a row is always one line. */
+	write(row: unknown): void {
+		const text = JSON.stringify(row);
+		if (text === undefined) throw new TypeError(`a JSONL row must be a JSON value, got ${typeof row}`);
+		// A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4).
+		const room = text.length * 3 + 1;
+		if (this.length + room > this.buffer.length) this.grow(this.length + room);
+		this.length += this.buffer.write(text, this.length, 'utf8');
+		this.buffer[this.length++] = 0x0a;
+		this.rows++;
+	}
+
+	/** The file so far: a view of the writer's Buffer, or for a small file a copy of its own size. */
+	end(): Buffer {
+		if (this.length <= SMALL_FILE) return Buffer.from(this.buffer.subarray(0, this.length));
+		return this.buffer.subarray(0, this.length);
+	}
+
+	get rowCount(): number {
+		return this.rows;
+	}
+
+	get byteLength(): number {
+		return this.length;
+	}
+
+	private grow(needed: number): void {
+		const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+		this.buffer.copy(next, 0, 0, this.length);
+		this.buffer = next;
+	}
+}
+
 /** The rows as a stream of JSONL Buffer chunks; the last chunk ends the file. */
 export async function* jsonlChunks(rows: Iterable<unknown> | AsyncIterable<unknown>, options?: JsonlWriterOptions): AsyncGenerator<Buffer> {
 	const writer = new JsonlWriter(options);

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { buildDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
+import { buildDataset, type BuiltDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
 import type { TrainingFormat } from '../../../core/finetune/formats';
 import { readJsonlLines } from '../../../core/finetune/jsonl';
 import { validateTrainingFile } from '../../../core/finetune/validate';
@@ -15,7 +15,9 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 	const fields = ctx.getNodeParameter('datasetFields', 0, {}) as IDataObject;
 	const options = ctx.getNodeParameter('datasetOptions', 0, {}) as IDataObject;
 	const continueOnFail = ctx.continueOnFail();
-	const built = buildDataset(
+	// The files are let go once n8n has them: in memory mode n8n keeps a base64 copy of each, and
+	// the training file's Buffer need not be held beside its copy while the next one is made.
+	const { counts, problems, ...files }: Omit<BuiltDataset, 'train' | 'validation'> & { train?: Buffer; validation?: Buffer } = buildDataset(
 		items.map((item) => item.json),
 		{
 			kind,
@@ -37,11 +39,13 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 		},
 	);
 	const fileName = text(options.fileName) ?? 'training.jsonl';
-	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(built.train, fileName, 'application/jsonl') };
-	if (built.validation) binary.validation = await ctx.helpers.prepareBinaryData(built.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl');
+	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(files.train ?? Buffer.alloc(0), fileName, 'application/jsonl') };
+	files.train = undefined;
+	if (files.validation) binary.validation = await ctx.helpers.prepareBinaryData(files.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl');
+	files.validation = undefined;
 	return [
 		{
-			json: { kind, format, fileName, ...built.counts, problems: built.problems.map((p) => `Item ${p.item}: ${p.message}`) },
+			json: { kind, format, fileName, ...counts, problems: problems.map((p) => `Item ${p.item}: ${p.message}`) },
 			binary,
 			pairedItem: items.map((_, item) => ({ item })),
 		},

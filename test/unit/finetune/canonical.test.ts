@@ -48,6 +48,11 @@ describe('fnv1a64', () => {
 		}
 	});
 
+	it('hashes each text alone, whatever was hashed before it (long or short, any script)', () => {
+		const texts = ['short', '🎉中文'.repeat(12_000), 'short', 'é'.repeat(70_000), '', 'x'];
+		for (const text of texts) expect(hashHex(fnv1a64(text))).toBe(referenceFnv(new TextEncoder().encode(text)));
+	});
+
 	it('hashes the seed as 4 little-endian bytes before the text', () => {
 		const seed = 0xdeadbeef;
 		const bytes = new Uint8Array([0xef, 0xbe, 0xad, 0xde, ...new TextEncoder().encode('row')]);

@@ -1,4 +1,4 @@
-import { JsonlWriter, jsonlChunks, readJsonlLines, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
+import { JsonlBufferWriter, JsonlWriter, jsonlChunks, readJsonlLines, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
 
 async function linesOf(source: JsonlSource): Promise<JsonlLine[]> {
 	const lines: JsonlLine[] = [];
@@ -60,6 +60,39 @@ describe('JsonlWriter', () => {
 		writer.end();
 		expect(() => writer.write({})).toThrow('the JSONL writer has ended');
 		expect(() => new JsonlWriter({ chunkSize: 0 })).toThrow(RangeError);
+	});
+});
+
+describe('JsonlBufferWriter', () => {
+	const rows = Array.from({ length: 200 }, (_, i) => ({ i, text: ['€🎉', '中文\u2028', 'שלום', 'e\u0301', '\ufeffx', 'a\nb'][i % 6].repeat(i % 9) }));
+	const expected = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+
+	it('writes the same file as JsonlWriter, growing from any capacity', () => {
+		for (const capacity of [1, 7, 64, 1 << 20]) {
+			const writer = new JsonlBufferWriter(capacity);
+			for (const row of rows) writer.write(row);
+			const file = writer.end();
+			expect(file.toString('utf8')).toBe(expected);
+			expect(writer.rowCount).toBe(rows.length);
+			expect(writer.byteLength).toBe(Buffer.byteLength(expected));
+		}
+	});
+
+	it('hands over a large file without copying it, and a small one in a Buffer of its own size', () => {
+		const big = new JsonlBufferWriter(1024);
+		for (let i = 0; i < 3000; i++) big.write({ i, text: 'x'.repeat(500) });
+		const file = big.end();
+		expect(file.length).toBeGreaterThan(1024 * 1024);
+		expect(big.end().buffer).toBe(file.buffer);
+		const small = new JsonlBufferWriter();
+		small.write({ a: 1 });
+		expect(small.end().buffer.byteLength).toBeLessThan(1024 * 1024);
+		expect(new JsonlBufferWriter().end()).toEqual(Buffer.alloc(0));
+	});
+
+	it('refuses a value JSON cannot hold, and a capacity below 1', () => {
+		expect(() => new JsonlBufferWriter().write(undefined)).toThrow(new TypeError('a JSONL row must be a JSON value, got undefined'));
+		expect(() => new JsonlBufferWriter(0)).toThrow(RangeError);
 	});
 });
 
