@@ -144,7 +144,13 @@ describe('real n8n in server mode', () => {
 			const message = inbox.messages[round - 1];
 			expect(message.text).toContain(message.draft);
 			expect(message.text).toContain(message.resumeUrl);
-			const resumed = await fetch(message.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ score, feedback }) });
+			// The message leaves before the Wait node has put the execution to wait; until it has, n8n
+			// answers the resume URL with 409 (a person is never that fast, a test can be).
+			const resume = () => fetch(message.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ score, feedback }) });
+			let resumed = await resume();
+			for (const started = Date.now(); resumed.status === 409 && Date.now() - started < 30_000; resumed = await resume()) {
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
 			expect(resumed.status).toBe(200);
 			return message;
 		};
