@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 export class TogetherAiApi implements ICredentialType {
 	name = 'togetherAiApi';
@@ -31,7 +31,6 @@ export class TogetherAiApi implements ICredentialType {
 		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
 	};
 
-	test: ICredentialTestRequest = {
-		request: { baseURL: '={{String($credentials.baseUrl || "https://api.together.xyz/v1").replace(/\\/+$/, "")}}', url: '/models', method: 'GET' },
-	};
+	// No declarative `test`: the nodes test this credential (testedBy, nodes/shared/credentialTest.ts),
+	// so that a failed test names the base URL and says what to check, not only "Couldn't connect".
 }

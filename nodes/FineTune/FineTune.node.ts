@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { itemError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
-import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
+import { providerFor, type ProviderName } from '../shared/fineTuneProvider';
 import { FINE_TUNE_DESCRIPTION } from '../shared/fineTuneTrigger';
 import { runBuildDataset, runValidate } from './actions/dataset';
 import { JOB_OPERATIONS, prepareJobOperation } from './actions/jobs';
@@ -24,7 +24,7 @@ export class FineTune implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
-			{ name: TOGETHER_CREDENTIAL, required: true, displayOptions: { show: { provider: ['together'], operation: JOB_OPERATIONS } } },
+			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'], operation: JOB_OPERATIONS } } },
 		],
 		properties: fineTuneProperties,
 	};

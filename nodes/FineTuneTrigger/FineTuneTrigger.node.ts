@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { FINAL_STATUSES } from '../../core/finetune/providers/types';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { jobJson } from '../shared/fineTuneJob';
-import { providerFor, TOGETHER_CREDENTIAL, type ProviderName } from '../shared/fineTuneProvider';
+import { providerFor, type ProviderName } from '../shared/fineTuneProvider';
 import { FINE_TUNE_DESCRIPTION, STATUSES_PROPERTY } from '../shared/fineTuneTrigger';
 
 /**
@@ -26,7 +26,7 @@ export class FineTuneTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'] } } },
-			{ name: TOGETHER_CREDENTIAL, required: true, displayOptions: { show: { provider: ['together'] } } },
+			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'] } } },
 		],
 		properties: [
 			{

@@ -6,6 +6,8 @@ import { describeFailure } from './failures';
 
 /** The name nodes give in `testedBy` for the OpenAI-Compatible API credential. */
 export const CREDENTIAL_TEST = 'openAiCompatibleApiTest';
+/** The name nodes give in `testedBy` for the Together AI API credential. */
+export const TOGETHER_CREDENTIAL_TEST = 'togetherAiApiTest';
 
 /**
  * The credential's Test button: GET /models with the key, as the requests will be sent. n8n's
@@ -13,10 +15,20 @@ export const CREDENTIAL_TEST = 'openAiCompatibleApiTest';
  * names the base URL and the credential, and says what to check (never the key).
  */
 export async function testOpenAiCompatibleCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	const name = credential.name?.trim() || 'OpenAI-Compatible API';
+	return testModelsEndpoint(credential, 'OpenAI-Compatible API', '');
+}
+
+/** Together AI's credential: the same test, against Together's API when no Base URL is set. */
+export async function testTogetherCredential(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testModelsEndpoint(credential, 'Together AI API', 'https://api.together.xyz/v1');
+}
+
+async function testModelsEndpoint(credential: ICredentialsDecrypted, kind: string, defaultBaseUrl: string): Promise<INodeCredentialTestResult> {
+	const name = credential.name?.trim() || kind;
 	let connection;
 	try {
-		connection = connectionFromCredentials(credential.data ?? {});
+		const data = credential.data ?? {};
+		connection = connectionFromCredentials({ ...data, baseUrl: String(data.baseUrl ?? '').trim() || defaultBaseUrl });
 	} catch (error) {
 		return { status: 'Error', message: `The credential "${name}": ${(error as Error).message}` };
 	}
@@ -33,4 +45,4 @@ export async function testOpenAiCompatibleCredential(this: ICredentialTestFuncti
 }
 
 /** What a node that uses the credential declares, so that n8n tests the credential with the function above. */
-export const credentialTestMethods = { credentialTest: { [CREDENTIAL_TEST]: testOpenAiCompatibleCredential } };
+export const credentialTestMethods = { credentialTest: { [CREDENTIAL_TEST]: testOpenAiCompatibleCredential, [TOGETHER_CREDENTIAL_TEST]: testTogetherCredential } };

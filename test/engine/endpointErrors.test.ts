@@ -154,6 +154,27 @@ describe('the model list and the credential test', () => {
 			expect(type.methods?.credentialTest?.openAiCompatibleApiTest).toBeDefined();
 		}
 	});
+
+	it('the Together AI credential is tested the same way by the nodes that use it', async () => {
+		const test = (await nodeType('fineTune')).methods?.credentialTest?.togetherAiApiTest as (this: unknown, credential: ICredentialsDecrypted) => Promise<INodeCredentialTestResult>;
+		expect(test).toBeDefined();
+		const credential = (data: ICredentialDataDecryptedObject): ICredentialsDecrypted => ({ id: 'c2', name: 'My Together Key', type: 'togetherAiApi', data });
+		const url = await closedPortUrl();
+		const refused = await test.call({}, credential({ apiKey: API_KEY, baseUrl: url }));
+		expect(refused.status).toBe('Error');
+		expect(refused.message).toContain(url);
+		expect(refused.message).toContain('check the Base URL of the credential "My Together Key"');
+		expect(refused.message).not.toContain(API_KEY);
+		server.configure({ apiKey: 'sk-the-right-key-333333' });
+		const wrong = await test.call({}, credential({ apiKey: 'sk-wrong-key-7a8b9c0d', baseUrl: testServer.baseUrl }));
+		expect(wrong.message).toContain('refused the API key of the credential "My Together Key"');
+		expect(wrong.message).not.toContain('sk-wrong-key');
+		expect(await test.call({}, credential({ apiKey: 'sk-the-right-key-333333', baseUrl: testServer.baseUrl }))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		for (const name of ['fineTune', 'fineTuneTrigger']) {
+			const type = await nodeType(name);
+			expect(type.description.credentials?.find((c) => c.name === 'togetherAiApi')?.testedBy).toBe('togetherAiApiTest');
+		}
+	});
 });
 
 describe('other texts', () => {
