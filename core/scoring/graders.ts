@@ -102,6 +102,8 @@ const labelModel = z.object({
 	sampling_params: samplingParams,
 });
 const single = z.discriminatedUnion('type', [stringCheck, textSimilarity, scoreModel, labelModel]);
+/** Only a reinforcement job takes it (Score Output has no Python scorer). */
+const python = z.object({ type: z.literal('python'), name: z.string(), source: z.string().min(1), image_tag: z.string().optional() });
 const multi = z.object({
 	type: z.literal('multi'),
 	name: z.string(),
@@ -337,6 +339,8 @@ export function graderFromSpecs(entries: PlanSpec[], combine: CombineOptions, na
 /** The grader types a reinforcement fine-tuning job takes (OpenAI's FineTuneReinforcementMethod). */
 export const REINFORCEMENT_GRADER_TYPES = ['string_check', 'text_similarity', 'python', 'score_model', 'multi'] as const;
 const MULTI_MEMBER_TYPES = ['string_check', 'text_similarity', 'python', 'score_model'];
+/** Every text_similarity metric OpenAI's API takes (GraderTextSimilarity), also those that do not run here. */
+const API_SIMILARITY_METRICS = ['cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'] as const;
 
 function memberProblem(grader: unknown, where: string): string | undefined {
 	if (typeof grader !== 'object' || grader === null || Array.isArray(grader)) return `${where} is not a grader object`;
@@ -346,6 +350,17 @@ function memberProblem(grader: unknown, where: string): string | undefined {
 		return `${where}${called} is a label_model grader, which reinforcement fine-tuning does not take (use score_model, string_check, text_similarity, python or multi)`;
 	}
 	if (!MULTI_MEMBER_TYPES.includes(String(type))) return `${where}${called} has type ${JSON.stringify(type)}, not one of ${MULTI_MEMBER_TYPES.join(', ')}`;
+	// Its fields as the API takes them (an operation it knows, a model grader's messages), checked
+	// before the job is sent rather than refused by the server.
+	const parsed = (type === 'python' ? python : single).safeParse(grader);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		return `${where}${called}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
+	}
+	const metric = (grader as { evaluation_metric?: unknown }).evaluation_metric;
+	if (type === 'text_similarity' && !(API_SIMILARITY_METRICS as readonly unknown[]).includes(metric)) {
+		return `${where}${called}: evaluation_metric ${JSON.stringify(metric)} is not one of ${API_SIMILARITY_METRICS.join(', ')}`;
+	}
 	return undefined;
 }
 
@@ -375,5 +390,5 @@ export function reinforcementGraderProblem(grader: unknown): string | undefined 
 	if (!(REINFORCEMENT_GRADER_TYPES as readonly unknown[]).includes(type)) {
 		return `the grader's type ${JSON.stringify(type)} is not one reinforcement fine-tuning takes (${REINFORCEMENT_GRADER_TYPES.join(', ')})`;
 	}
-	return undefined;
+	return memberProblem(grader, 'the grader');
 }

@@ -84,7 +84,10 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
 	// Compiled (once, then cached) before any request: a schema that cannot check the answer is the item's error.
 	const problem = jsonSchemaProblem(schema as JsonSchema);
 	if (problem) throw new ParameterError('JSON Schema', problem);
-	return { type, name, schema: schema as JsonSchema, strict: ctx.getNodeParameter('strict', index, true) as boolean };
+	const strict: unknown = ctx.getNodeParameter('strict', index, true);
+	// An expression can give "true" or 1; the API takes only a boolean.
+	if (typeof strict !== 'boolean') throw new ParameterError('Strict', `${JSON.stringify(strict)} is not true or false`);
+	return { type, name, schema: schema as JsonSchema, strict };
 }
 
 /**

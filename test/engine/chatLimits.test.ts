@@ -206,6 +206,18 @@ describe('Strict JSON Schema', () => {
 		{ type: 'array', items: { type: 'string' } },
 	];
 
+	it('Strict from an expression must be true or false, not the text "true" (found by the property suite)', async () => {
+		const run = await runWorkflow({
+			nodeType: GENERATE,
+			parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.q }}', responseFormat: 'json_schema', schemaName: 'answer', jsonSchema: JSON.stringify({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false }), strict: '={{ "true" }}', options: {} },
+			items: [{ q: 'hi' }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(outputOf(run)[0].json.error).toBe('Item 0: Strict: "true" is not true or false');
+		expect(bodies()).toHaveLength(0);
+	});
+
 	it('a schema that breaks strict mode\'s rules is refused, naming the field and the path in the schema', async () => {
 		const run = await runSchema(breaking, true);
 		expect(outputOf(run).map((item) => item.json.error)).toEqual([

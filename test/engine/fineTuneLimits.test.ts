@@ -160,6 +160,28 @@ describe('Graders exported by Score Output into reinforcement jobs', () => {
 		expect(fineTuningRequests()).toEqual([]);
 	});
 
+	it('a grader whose fields the API would refuse is refused before the job, alone or inside multi (found by the property suite)', async () => {
+		const trainingFile = await uploadedFile();
+		const check = { type: 'string_check', name: 'a', input: '{{sample.output_text}}', reference: '{{item.label}}', operation: 'eq' };
+		const cases: Array<[IDataObject, RegExp]> = [
+			[{ ...check, operation: 'bogus' }, /^Item 0: Grader JSON: the grader \("a"\): operation: /],
+			[{ type: 'score_model', name: 'b', model: 'judge', input: [], range: [0, 1] }, /^Item 0: Grader JSON: the grader \("b"\): input: /],
+			[{ type: 'python', name: 'p', source: '' }, /^Item 0: Grader JSON: the grader \("p"\): source: /],
+			[
+				{ type: 'multi', name: 'combined', graders: { a: check, c: { type: 'text_similarity', name: 'c', input: 'x', reference: 'y', evaluation_metric: 'bogus' } }, calculate_output: 'a' },
+				/^Item 0: Grader JSON: graders\.c \("c"\): evaluation_metric "bogus" is not one of cosine, fuzzy_match, bleu, gleu, meteor, rouge_1/,
+			],
+		];
+		for (const [grader, message] of cases) {
+			const run = await createJob('openai', { trainingFile, method: 'reinforcement', grader: JSON.stringify(grader) });
+			expect(runError(run)?.message).toMatch(message);
+		}
+		expect(fineTuningRequests()).toEqual([]);
+		// A metric the API takes but that does not run here (meteor) is still sent.
+		const meteor = await createJob('openai', { trainingFile, method: 'reinforcement', grader: JSON.stringify({ type: 'text_similarity', name: 'm', input: 'x', reference: 'y', evaluation_metric: 'meteor' }) });
+		expect(runError(meteor)).toBeUndefined();
+	});
+
 	it('a multi grader keeps its name → grader map in the job', async () => {
 		const trainingFile = await uploadedFile();
 		const grader = {
