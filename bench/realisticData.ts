@@ -4,18 +4,8 @@
  * text, combining marks, line and paragraph separators, U+FEFF, some 20,000-character messages
  * and planted exact duplicates. Deterministic: the same count gives the same items.
  */
+import { mulberry32 } from '../core/random';
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const ENGLISH = [
 	'The battery lasts about twenty hours on a single charge.',
@@ -75,7 +65,7 @@ export interface RealisticMessage {
 
 /** One conversation, from its index (deterministic). */
 function conversation(index: number): { messages: RealisticMessage[] } {
-	const next = random(index * 2654435761);
+	const next = mulberry32(index * 2654435761);
 	const messages: RealisticMessage[] = [];
 	const lead = next();
 	if (lead < 0.75) messages.push({ role: 'system', content: `You are the support assistant of shop ${index % 97}. ${paragraph(next, 2)}` });

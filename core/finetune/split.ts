@@ -7,17 +7,9 @@
  */
 import { canonicalJson, fnv1a64, type Hash64 } from './canonical';
 
-/** mulberry32: a small, fast PRNG on a 32-bit state; the same seed always gives the same sequence in [0, 1). */
-export function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../random';
+
+export { mulberry32 };
 
 export interface Deduper {
 	/** Records the row; true when it was not seen before. */

@@ -13,17 +13,8 @@
  *   correction, as SciPy's `wilcoxon(d, correction=False)`).
  */
 
-/** mulberry32: a small, fast 32-bit PRNG; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The seeded PRNG the resampling draws from (mulberry32), also for tests. */
+export { mulberry32 as seededRandom } from '../random';
 
 export interface Interval {
 	low: number;
