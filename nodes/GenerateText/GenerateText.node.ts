@@ -19,8 +19,8 @@ import { describeFailure } from '../shared/failures';
 import { literalExpressionWarnings } from '../shared/literalExpression';
 import { searchModels } from '../shared/modelSearch';
 import { redactOutput } from '../shared/redact';
-import { generateTextProperties } from './description';
-import { readGenerateRequest } from './parameters';
+import { generateTextProperties } from '../shared/generateTextDescription';
+import { readGenerateRequest } from '../shared/generateTextParameters';
 import { openLane } from '../shared/lane';
 import { readRunSettings } from '../shared/transportOptions';
 

@@ -16,7 +16,7 @@ import { createChatClient } from '../../core/transport/chatClient';
 import { createHttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { readGenerateRequest } from '../GenerateText/parameters';
+import { readGenerateRequest } from '../shared/generateTextParameters';
 import { ScoringPlans } from '../ScoreOutput/plans';
 import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';

@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { CANDIDATES_PER_ROUND } from './loopParameters';
-import { generateTextProperties } from '../GenerateText/description';
+import { generateTextProperties } from '../shared/generateTextDescription';
 import { scoreOutputProperties } from '../ScoreOutput/description';
 import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
 

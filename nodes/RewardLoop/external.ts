@@ -30,7 +30,7 @@ import {
 import type { ItemScore } from '../../core/scoring/combine';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
-import { readGenerateRequest } from '../GenerateText/parameters';
+import { readGenerateRequest } from '../shared/generateTextParameters';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { loopOutput, readLoopSettings, type NodeLoopSettings } from './loopParameters';
 

@@ -5,8 +5,8 @@ import { readField } from '../../core/json/readPath';
 import { tryParseJson } from '../../core/json/tryParseJson';
 import type { GenerationOptions, ResponseFormat } from '../../core/generate/options';
 import type { GenerateRequest } from '../../core/generate/request';
-import { readItemParameter } from '../shared/itemParameter';
-import { ParameterError } from '../shared/transportOptions';
+import { readItemParameter } from './itemParameter';
+import { ParameterError } from './transportOptions';
 import { ChatOptionError, checkChatOptions, readLimitedNumber, stopProblem } from '../../core/generate/checkChat';
 import { CHAT_LIMITS, SCHEMA_NAME_LIMIT, SCHEMA_NAME_PATTERN, type ChatNumberOption } from '../../core/requestLimits/chat';
 

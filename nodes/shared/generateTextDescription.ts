@@ -1,9 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { CHAT_LIMITS } from '../../core/requestLimits/chat';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
-import { literalExpressionNotice } from '../shared/literalExpression';
-import { MODEL_PICKER_MODES } from '../shared/modelSearch';
-import { byDisplayName, transportOptions } from '../shared/transportOptions';
+import { literalExpressionNotice } from './literalExpression';
+import { MODEL_PICKER_MODES } from './modelSearch';
+import { byDisplayName, transportOptions } from './transportOptions';
 
 export const generateTextProperties: INodeProperties[] = [
 	{
