@@ -17,7 +17,7 @@ import { createHttpClient } from '../../core/transport/http';
 import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
 import { CancelledError } from '../../core/transport/sleep';
 import { readGenerateRequest } from '../shared/generateTextParameters';
-import { ScoringPlans } from '../ScoreOutput/plans';
+import { ScoringPlans } from '../shared/scoringPlans';
 import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';

@@ -2,8 +2,8 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { CANDIDATES_PER_ROUND } from './loopParameters';
 import { generateTextProperties } from '../shared/generateTextDescription';
-import { scoreOutputProperties } from '../ScoreOutput/description';
-import { SCORING_PARAMETERS } from '../ScoreOutput/plans';
+import { scoreOutputProperties } from '../shared/scoreOutputDescription';
+import { SCORING_PARAMETERS } from '../shared/scoringPlans';
 
 /**
  * Generate Text's own parameters. N is the loop's (Candidates Per Round), not an option; Include

@@ -23,8 +23,8 @@ import { describeFailure } from '../shared/failures';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { openLane } from '../shared/lane';
 import { readRunSettings, type RunSettings } from '../shared/transportOptions';
-import { scoreOutputProperties } from './description';
-import { ScoringPlans, type ItemPlan } from './plans';
+import { scoreOutputProperties } from '../shared/scoreOutputDescription';
+import { ScoringPlans, type ItemPlan } from '../shared/scoringPlans';
 import { sampleFromItem } from './sample';
 
 export class ScoreOutput implements INodeType {

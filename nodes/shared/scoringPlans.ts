@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { ScoringPlan } from '../../core/scoring/combine';
 import { graderFromSpecs, specsFromGrader, type GraderExport, type PlanSpec } from '../../core/scoring/graders';
 import { createScorer, needsModel } from '../../core/scoring/registry';
-import { readScorerEntries } from './parameters';
+import { readScorerEntries } from './scorerParameters';
 
 export interface ItemPlan {
 	plan: ScoringPlan;

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { MODEL_PICKER_MODES } from '../shared/modelSearch';
-import { byDisplayName, transportOptions } from '../shared/transportOptions';
+import { MODEL_PICKER_MODES } from './modelSearch';
+import { byDisplayName, transportOptions } from './transportOptions';
 
 const TEXT_RULES = ['equals', 'contains', 'starts_with', 'ends_with', 'regex', 'banned_terms'];
 const NEGATABLE = [...TEXT_RULES, 'length', 'json_valid', 'json_schema', 'json_field'];

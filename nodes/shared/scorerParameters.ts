@@ -7,7 +7,7 @@ import type { RougeTokenizer } from '../../core/scoring/metrics/rouge';
 import type { WordTokenizer } from '../../core/scoring/metrics/tokenize';
 import type { RougeMeasure } from '../../core/scoring/scorers/similarityMetrics';
 import type { SimilarityMetric, TextSimilarityConfig } from '../../core/scoring/scorers/textSimilarity';
-import { ParameterError } from '../shared/transportOptions';
+import { ParameterError } from './transportOptions';
 
 const lines = (value: unknown) =>
 	String(value ?? '')
