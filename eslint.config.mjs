@@ -63,6 +63,21 @@ export default tseslint.config(
 			// (@n8n/community-nodes/node-connection-type-literal) wants NodeConnectionTypes.Main.
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			// One node per folder: what two nodes use lives in nodes/shared (lower case, like core), so a
+			// relative import into another node's folder (PascalCase, e.g. '../GenerateText/x') is an error.
+			// A node's own subfolders are imported with './'.
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '^(\\.\\./)+(nodes/)?[A-Z]',
+							caseSensitive: true,
+							message: "A node folder does not import another node's folder: move what both use to nodes/shared.",
+						},
+					],
+				},
+			],
 		},
 	},
 	{
