@@ -55,6 +55,20 @@ export class OpenAiCompatibleApi implements ICredentialType {
 			default: 'bearer',
 		},
 		{
+			displayName: 'Fine-Tuning Platform',
+			name: 'fineTunePlatform',
+			type: 'options',
+			options: [
+				{ name: 'Detect From Base URL', value: 'auto', description: 'Azure OpenAI for *.openai.azure.com, *.cognitiveservices.azure.com and *.services.ai.azure.com; Amazon Bedrock for bedrock-mantle.REGION.api.aws; OpenAI for api.openai.com' },
+				{ name: 'OpenAI', value: 'openai' },
+				{ name: 'Azure OpenAI (V1 API)', value: 'azure', description: 'Base URL https://RESOURCE.openai.azure.com/openai/v1; the key as Api-Key, or a Microsoft Entra ID token as Bearer' },
+				{ name: 'Amazon Bedrock (OpenAI-Compatible)', value: 'bedrock', description: 'Base URL https://bedrock-mantle.REGION.api.aws/v1; a Bedrock API key, sent as Bearer' },
+				{ name: 'Other OpenAI-Compatible Server', value: 'other', description: 'A proxy such as LiteLLM: OpenAI\'s shapes, and the server says what it lacks' },
+			],
+			default: 'auto',
+			description: 'What the Fine-Tune node checks before it sends: the base URL\'s shape, how the key is sent, and what the platform lacks (Bedrock: DPO, pause and resume)',
+		},
+		{
 			displayName: 'Organization ID',
 			name: 'organization',
 			type: 'string',

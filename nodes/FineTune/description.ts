@@ -34,7 +34,7 @@ export const fineTuneProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'OpenAI-Compatible (OpenAI, Azure OpenAI, LiteLLM)', value: 'openai', description: 'Through the OpenAI-Compatible API credential\'s base URL' },
+			{ name: 'OpenAI-Compatible (OpenAI, Azure OpenAI, Amazon Bedrock, LiteLLM)', value: 'openai', description: 'Through the OpenAI-Compatible API credential\'s base URL; its Fine-Tuning Platform says what the platform lacks' },
 			{ name: 'Together AI', value: 'together' },
 			{ name: 'Export Only (Self-Hosted Trainers)', value: 'export', description: 'Nothing is uploaded: the file is the output (TRL, Axolotl, LLaMA-Factory, Unsloth)' },
 		],
@@ -269,6 +269,18 @@ export const fineTuneProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: `Added to the fine-tuned model's name: up to ${OPENAI.suffix.max} characters (OpenAI), ${TOGETHER.suffix.max} (Together AI)`,
+			},
+			{
+				displayName: 'Training Tier (Azure OpenAI)',
+				name: 'trainingTier',
+				type: 'options',
+				options: [
+					{ name: 'Standard', value: 'Standard', description: 'Trains in the resource\'s region' },
+					{ name: 'Global', value: 'GlobalStandard', description: 'Trains in any region Azure chooses, at a lower price' },
+					{ name: 'Developer', value: 'developerTier', description: 'Preemptible capacity at the lowest price, no latency promise' },
+				],
+				default: 'Standard',
+				description: 'Azure OpenAI only (its trainingType): another platform refuses it',
 			},
 			{
 				displayName: 'Training Type',

@@ -19,6 +19,17 @@ export interface FineTuningOptions {
 	 * a server's own error shape and media type); undefined lets the simulator answer.
 	 */
 	answer?: (request: { method: string; path: string; body: unknown }) => Reply | undefined;
+	/**
+	 * Plays one platform's fine-tuning API where it differs from OpenAI's (undefined: OpenAI's, at any mount):
+	 * - `azure`, Azure OpenAI's v1 API (https://learn.microsoft.com/en-us/azure/foundry/reference/rest/fine-tuning-create-fine-tuning-job,
+	 *   azure-rest-api-specs OpenAI.v1): files and jobs only under /openai/v1 (elsewhere Azure's 404), a key in
+	 *   `api-key` or an Entra ID token as Bearer, the `trainingType` tier (Standard, GlobalStandard, developerTier),
+	 *   reinforcement graders without python;
+	 * - `bedrock`, Amazon Bedrock's OpenAI-compatible API (https://docs.aws.amazon.com/bedrock/latest/userguide/rft-open-weight-access-security.html,
+	 *   .../api-keys-use.html): only under /v1, the Bedrock API key only as Bearer, no DPO, no pause / resume,
+	 *   no grader validation, no Azure tier.
+	 */
+	platform?: 'azure' | 'bedrock';
 }
 
 export interface StoredFile {
@@ -58,6 +69,8 @@ interface Job {
 	estimated_finish: number | null;
 	integrations: unknown[] | null;
 	user_provided_suffix?: string | null;
+	/** Azure OpenAI's training tier, as the job was created with it. */
+	trainingType?: string;
 	/** Steps taken along PROGRESSION and into the outcome; paused jobs do not advance. */
 	step: number;
 	events: Array<{ id: string; object: 'fine_tuning.job.event'; created_at: number; level: 'info' | 'warn' | 'error'; message: string; type: 'message' | 'metrics'; data?: unknown }>;
@@ -288,8 +301,47 @@ export class FineTuningSimulator {
 		return job;
 	}
 
+	/** Where the platform this simulator plays refuses a request OpenAI's API would take; undefined when it takes it. */
+	private platformRefusal(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer, mount: string): Reply | undefined {
+		const platform = this.options.platform;
+		if (!platform || !(path.startsWith('/files') || path.startsWith('/fine_tuning'))) return undefined;
+		const bearer = /^Bearer \S/.test(headers.authorization ?? '');
+		const body = (): Record<string, unknown> => {
+			try {
+				return method === 'POST' && String(headers['content-type'] ?? '').startsWith('application/json') ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+			} catch {
+				return {};
+			}
+		};
+		if (platform === 'azure') {
+			const azureError = (status: number, code: string, message: string): Reply => ({ status, body: { error: { code, message, param: null, type: 'error' } } });
+			if (mount !== 'openai/v1') return azureError(404, '404', 'Resource not found');
+			if (!headers['api-key'] && !bearer) return azureError(401, '401', 'Access denied due to missing subscription key or Entra ID token. Make sure to include an api-key header or an Authorization: Bearer token.');
+			if (method === 'POST' && path === '/fine_tuning/jobs') {
+				const job = body();
+				if (job.trainingType !== undefined && !['Standard', 'GlobalStandard', 'developerTier'].includes(String(job.trainingType))) {
+					return azureError(400, 'invalidPayload', `trainingType ${JSON.stringify(job.trainingType)} is not one of Standard, GlobalStandard, developerTier`);
+				}
+				if (JSON.stringify((job.method as Record<string, unknown> | undefined)?.reinforcement ?? {}).includes('"type":"python"')) {
+					return azureError(400, 'invalidPayload', 'python graders are not supported');
+				}
+			}
+			return undefined;
+		}
+		const bedrockError = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', code: null, param: null } } });
+		if (mount !== 'v1') return bedrockError(404, `Unknown path ${path}`);
+		if (!bearer) return bedrockError(401, headers['api-key'] ? 'Amazon Bedrock API keys are sent as Authorization: Bearer, not api-key' : 'Missing Authorization: Bearer token');
+		if (/^\/fine_tuning\/jobs\/[^/]+\/(pause|resume)$/.test(path) || path.startsWith('/fine_tuning/alpha')) return bedrockError(404, `Unknown path ${path}`);
+		if (method === 'POST' && path === '/fine_tuning/jobs') {
+			const job = body();
+			if ((job.method as { type?: string } | undefined)?.type === 'dpo') return bedrockError(400, 'method.type: dpo is not supported');
+			if (job.trainingType !== undefined) return bedrockError(400, 'Unrecognized request argument supplied: trainingType');
+		}
+		return undefined;
+	}
+
 	/** Answers a fine-tuning or files request, or undefined when the path is not one of them. */
-	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer, mount = 'v1'): Reply | undefined {
 		if (this.options.answer && (path.startsWith('/files') || path.startsWith('/fine_tuning') || path.startsWith('/fine-tunes'))) {
 			const text = raw.toString('utf8');
 			let body: unknown = text;
@@ -301,6 +353,8 @@ export class FineTuningSimulator {
 			const scripted = this.options.answer({ method, path, body });
 			if (scripted) return scripted;
 		}
+		const refused = this.platformRefusal(method, path, headers, raw, mount);
+		if (refused) return refused;
 		const together = this.together(method, path, headers, raw);
 		if (together) return together;
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
@@ -348,6 +402,7 @@ export class FineTuningSimulator {
 				hyperparameters: (body.hyperparameters as Record<string, unknown>) ?? { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
 				seed: typeof body.seed === 'number' ? body.seed : 42,
 				metadata: (body.metadata as Record<string, string> | undefined) ?? null,
+				...(body.trainingType !== undefined ? { trainingType: String(body.trainingType) } : {}),
 			});
 			return { status: 200, body: this.publicJob(job) };
 		}

@@ -26,6 +26,14 @@ export interface JobSpec {
 		learningRateMultiplier?: Auto<number>;
 		/** DPO only. */
 		beta?: Auto<number>;
+		/** DPO only (Together AI): the weight of the NLL term on the preferred answers (RPO). */
+		rpoAlpha?: number;
+		/** DPO only (Together AI): SimPO's target margin; above 0 the job is reference-free and length-normalised. */
+		simpoGamma?: number;
+		/** DPO only (Together AI): train without the reference model's log-probabilities. */
+		referenceFree?: boolean;
+		/** DPO only (Together AI): normalise the log-ratios by the answers' lengths. */
+		normalizeByLength?: boolean;
 		/** Reinforcement only. */
 		reasoningEffort?: 'low' | 'medium' | 'high';
 		computeMultiplier?: Auto<number>;
@@ -39,6 +47,10 @@ export interface JobSpec {
 	metadata?: Record<string, string>;
 	/** LoRA or full training, where the provider offers the choice. */
 	trainingType?: 'lora' | 'full';
+	/** Azure OpenAI's training tier (its `trainingType`): Standard, GlobalStandard or developerTier. */
+	trainingTier?: 'Standard' | 'GlobalStandard' | 'developerTier';
+	/** Together AI: continue from a job's checkpoint (`{job id or output model}[:{step}]`). */
+	fromCheckpoint?: string;
 }
 
 export interface FineTuneJob {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { sleep } from 'n8n-workflow';
 import type { FineTuneProvider, JobSpec, TrainingMethod } from '../../../core/finetune/providers/types';
 import { UnsupportedOperationError } from '../../../core/finetune/providers/types';
+import { AZURE_TRAINING_TIERS } from '../../../core/finetune/providers/platforms';
 import { waitForJob } from '../../../core/finetune/waitForJob';
 import { tryParseJson } from '../../../core/json/tryParseJson';
 import { autoNumber, jobSpecProblems, optionalNumber, type Checked } from '../../../core/requestLimits/fineTune';
@@ -101,6 +102,7 @@ export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: Fin
 		// `{}` (the field's default) is no metadata.
 		metadata: metadata && Object.keys(metadata).length > 0 ? (metadata as Record<string, string>) : undefined,
 		trainingType: oneOf('Training Type', options.trainingType, TRAINING_TYPES),
+		trainingTier: oneOf('Training Tier (Azure OpenAI)', options.trainingTier, AZURE_TRAINING_TIERS),
 	};
 	const [problem] = jobSpecProblems(spec, limits);
 	if (problem) throw limitError(problem);
