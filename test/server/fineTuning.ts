@@ -233,6 +233,42 @@ export class FineTuningSimulator {
 		};
 	}
 
+	/**
+	 * What Together refuses in a job (or an estimate) body, in words; undefined when it takes it. From its API reference
+	 * (https://docs.together.ai/reference/post-fine-tunes: training_type Lora / Full, training_method sft / dpo with
+	 * dpo_beta, rpo_alpha, simpo_gamma numbers, dpo_reference_free, dpo_normalize_logratios_by_length booleans,
+	 * from_checkpoint `{job id | output model}[:{step}]`) and its SDK's checks (rpo_alpha, simpo_gamma ≥ 0).
+	 */
+	private togetherRefusal(body: Record<string, unknown>, needsType = true): string | undefined {
+		const type = (body.training_type as { type?: string } | undefined)?.type;
+		if ((needsType || type !== undefined) && type !== 'Lora' && type !== 'Full') return 'training_type.type must be Lora or Full';
+		const trainingMethod = (body.training_method ?? {}) as Record<string, unknown>;
+		if (trainingMethod.method !== 'sft' && trainingMethod.method !== 'dpo') return 'training_method.method must be sft or dpo';
+		const dpoFields = ['dpo_beta', 'rpo_alpha', 'simpo_gamma', 'dpo_reference_free', 'dpo_normalize_logratios_by_length'];
+		if (trainingMethod.method === 'sft') {
+			const stray = dpoFields.find((field) => field in trainingMethod);
+			if (stray) return `training_method.${stray} is only supported for DPO training`;
+		}
+		for (const field of ['dpo_beta', 'rpo_alpha', 'simpo_gamma']) {
+			const value = trainingMethod[field];
+			if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) return `training_method.${field} must be a number`;
+		}
+		for (const field of ['rpo_alpha', 'simpo_gamma']) if (typeof trainingMethod[field] === 'number' && (trainingMethod[field] as number) < 0) return `training_method.${field} should be non-negative`;
+		for (const field of ['dpo_reference_free', 'dpo_normalize_logratios_by_length']) {
+			if (trainingMethod[field] !== undefined && typeof trainingMethod[field] !== 'boolean') return `training_method.${field} must be a boolean`;
+		}
+		if (body.from_checkpoint !== undefined) {
+			const given = String(body.from_checkpoint);
+			const named = (name: string) => [...this.jobs.values()].find((j) => j.id === name || j.fine_tuned_model === name);
+			// The whole text names a job or a model (the test server's model names have colons), else NAME:STEP.
+			const [source, step] = named(given) ? [given, undefined] : given.split(/:(?=\d+$)/);
+			const job = named(source);
+			if (!job) return `from_checkpoint: no job or output model ${JSON.stringify(source)}`;
+			if (step !== undefined && !job.checkpoints.some((c) => String(c.step_number) === step)) return `from_checkpoint: job ${job.id} has no checkpoint at step ${step}`;
+		}
+		return undefined;
+	}
+
 	/** Together AI's routes over the same files and jobs. */
 	private together(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error' } } });
@@ -243,14 +279,34 @@ export class FineTuningSimulator {
 			this.files.set(id, { id, object: 'file', bytes: Buffer.byteLength(fields.file.value), created_at: now(), filename: fields.file_name?.value ?? fields.file.filename, purpose: 'fine-tune', status: 'processed', content: fields.file.value });
 			return { status: 200, body: { id, object: 'file', created_at: now(), purpose: 'fine-tune', filename: fields.file_name?.value ?? fields.file.filename, bytes: Buffer.byteLength(fields.file.value), FileType: 'jsonl' } };
 		}
+		if (path === '/fine-tunes/estimate-price' && method === 'POST') {
+			const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+			const training = typeof body.training_file === 'string' ? this.files.get(body.training_file) : undefined;
+			if (!training) return error(400, 'training_file: an uploaded file ID is required');
+			if (body.validation_file !== undefined && !this.files.has(String(body.validation_file))) return error(400, `validation_file: no file ${String(body.validation_file)}`);
+			const refused = this.togetherRefusal(body, false);
+			if (refused) return error(400, refused);
+			if (body.n_epochs !== undefined && !(Number.isInteger(body.n_epochs) && Number(body.n_epochs) >= 1)) return error(400, 'n_epochs must be an integer of at least 1');
+			// The test server's own rule, to have figures to check: a token per 4 bytes, epochs × tokens, $0.48 per million
+			// (LoRA SFT), × 2.5 for full training, × 2 for DPO (two sequences per example); the real prices are Together's.
+			const tokens = (id: string | undefined) => (id ? Math.ceil((this.files.get(id)?.bytes ?? 0) / 4) : 0);
+			const train = tokens(training.id) * Number(body.n_epochs ?? 1);
+			const full = (body.training_type as { type?: string } | undefined)?.type === 'Full';
+			const dpo = (body.training_method as { method?: string } | undefined)?.method === 'dpo';
+			const price = (train / 1_000_000) * 0.48 * (full ? 2.5 : 1) * (dpo ? 2 : 1);
+			return {
+				status: 200,
+				body: { estimated_total_price: price, allowed_to_proceed: true, user_limit: 100, estimated_train_token_count: train, estimated_eval_token_count: tokens(body.validation_file as string | undefined) },
+			};
+		}
 		if (path === '/fine-tunes' && method === 'GET') return { status: 200, body: { data: [...this.jobs.values()].map((job) => this.togetherJob(job)) } };
 		if (path === '/fine-tunes' && method === 'POST') {
 			const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
 			if (typeof body.model !== 'string' || typeof body.training_file !== 'string' || !this.files.has(body.training_file)) return error(400, 'model and an uploaded training_file are required');
 			const type = (body.training_type as { type?: string } | undefined)?.type;
 			if (type !== 'Lora' && type !== 'Full') return error(400, 'training_type.type must be Lora or Full');
-			const trainingMethod = (body.training_method as { method?: string } | undefined)?.method;
-			if (trainingMethod !== 'sft' && trainingMethod !== 'dpo') return error(400, 'training_method.method must be sft or dpo');
+			const refused = this.togetherRefusal(body);
+			if (refused) return error(400, refused);
 			const job = this.createJob(body.model, body.training_file, (body.validation_file as string | undefined) ?? null, { together: body }, body.suffix as string | undefined);
 			return { status: 200, body: this.togetherJob(job) };
 		}

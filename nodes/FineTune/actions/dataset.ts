@@ -3,7 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { buildDataset, type BuiltDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
 import type { TrainingFormat } from '../../../core/finetune/formats';
 import { readJsonlLines } from '../../../core/finetune/jsonl';
+import type { TogetherProvider } from '../../../core/finetune/providers/together';
 import { validateTrainingFile } from '../../../core/finetune/validate';
+import { ParameterError } from '../../shared/transportOptions';
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
@@ -61,8 +63,12 @@ function* base64Slices(data: string): Generator<Buffer> {
 	for (let start = 0; start < data.length; start += SLICE) yield Buffer.from(data.slice(start, start + SLICE), 'base64');
 }
 
-/** A validation report for each input item's training file. */
-export async function runValidate(ctx: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+/**
+ * A validation report for each input item's training file. With provider Together AI and a Together
+ * Training File ID, the estimate also carries Together's own (its estimate-price route, for that
+ * uploaded file); otherwise the cost is the tokens counted here × epochs × the price given.
+ */
+export async function runValidate(ctx: IExecuteFunctions, index: number, together?: () => Promise<TogetherProvider>): Promise<INodeExecutionData[]> {
 	const property = String(ctx.getNodeParameter('binaryProperty', index, 'data'));
 	const binary = ctx.helpers.assertBinaryData(index, property);
 	// Stored binary data (filesystem or S3 mode) is read as a stream; in memory mode the file is the
@@ -82,5 +88,27 @@ export async function runValidate(ctx: IExecuteFunctions, index: number): Promis
 		epochs,
 		pricePerMillionTokens: price > 0 ? price : undefined,
 	});
-	return [{ json: report as unknown as IDataObject, pairedItem: { item: index } }];
+	const togetherFile = text(options.togetherFileId);
+	let togetherEstimate: IDataObject | undefined;
+	if (togetherFile) {
+		if (!together) throw new ParameterError('Together Training File ID', 'asks Together AI for its estimate: set Provider to Together AI');
+		const provider = await together();
+		const estimate = await provider.estimatePrice(
+			{
+				model: text(options.togetherModel) ?? '',
+				trainingFile: togetherFile,
+				method: report.kind === 'preference' ? 'dpo' : report.kind === 'reinforcement' ? 'reinforcement' : 'supervised',
+				hyperparameters: { nEpochs: epochs === 'auto' ? undefined : epochs },
+			},
+			ctx.getExecutionCancelSignal(),
+		);
+		togetherEstimate = { ...estimate };
+	}
+	const estimate: IDataObject = {
+		...(report.estimate as unknown as IDataObject),
+		// Where `cost` comes from: the price given here (per million trained tokens), or nowhere.
+		costFrom: report.estimate.cost === null ? null : 'pricePerMillionTokens × trainedTokens (counted here)',
+		...(togetherEstimate ? { together: togetherEstimate } : {}),
+	};
+	return [{ json: { ...(report as unknown as IDataObject), estimate }, pairedItem: { item: index } }];
 }
