@@ -33,7 +33,7 @@ export class OpenAiCompatibleApi implements ICredentialType {
 			default: 'https://api.openai.com/v1',
 			placeholder: 'https://api.openai.com/v1',
 			description:
-				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
+				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Amazon Bedrock: https://bedrock-mantle.REGION.api.aws/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
 		},
 		{
 			displayName: 'Default Model',
