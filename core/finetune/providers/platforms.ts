@@ -15,7 +15,10 @@
  * string_check, text_similarity, score_model and multi graders; no python grader). Azure's own
  * field is the training tier, `trainingType` beside the OpenAI fields (Standard, GlobalStandard,
  * developerTier), from the fine-tuning how-to
- * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/fine-tuning).
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/fine-tuning); the v1 OpenAPI
+ * document itself does not list it. That document also marks the Files upload's `expires_after` as
+ * required (AzureCreateFileRequestMultiPart); it is not sent here, as OpenAI's upload does not need
+ * it and a training file should not expire. Both are unverified against a live Azure resource.
  *
  * Amazon Bedrock: https://docs.aws.amazon.com/bedrock/latest/userguide/rft-open-weight-access-security.html
  * (OpenAI-compatible fine-tuning APIs: base URL `https://bedrock-mantle.<region>.api.aws/v1`, the
@@ -24,6 +27,8 @@
  * sent as `Authorization: Bearer`, never another header). Bedrock documents reinforcement
  * fine-tuning of open-weight models with a reward function (Lambda) through this API and standard
  * fine-tuning beside it; it documents no DPO, no pause / resume and no grader validation route.
+ * The shape of its reward-function grader was not readable here: the adapter sends the grader JSON
+ * it is given, which the node checks as an OpenAI grader.
  */
 import { displayBaseUrl, type AuthHeader } from '../../transport/connection';
 import type { Operation, TrainingMethod } from './types';
