@@ -78,19 +78,54 @@ export class JsonlWriter {
 /**
  * Writes rows as JSON Lines straight into one Buffer, for a file that is wanted whole (n8n's
  * binary data in memory mode is one Buffer): no chunks to concatenate at the end, so the file is
- * never held twice. The Buffer's capacity doubles as needed; a large Buffer.allocUnsafe is given
- * physical pages only as they are written, so the unused capacity costs address space, not memory.
+ * never held twice.
+ *
+ * The Buffer is a view of a resizable ArrayBuffer (ES2024): it grows in place, a step at a time,
+ * so growing copies nothing and leaves no old Buffer behind for the garbage collector (a doubling
+ * Buffer left 16 + 32 + 64 + 128 MB of them on the way to a 153 MB file, and kept up to twice the
+ * file's size at its last copy); and `releaseJsonlFile` gives its memory back at once, instead of
+ * whenever the next full collection comes (a 153 MB file was still held when Validate ran next).
+ * Only address space is reserved beyond the file; where resizable ArrayBuffers are missing or the
+ * reservation is refused, and for files beyond it, the Buffer doubles and is copied as before.
  */
 const SMALL_FILE = 1024 * 1024;
+/** Address space reserved for a file (not memory: pages are committed as the file grows into them). */
+const RESERVE = 2 ** 32;
+/** A growth step: the file's committed but unwritten tail stays below this. */
+const GROW_STEP = 16 * 1024 * 1024;
+
+/** The ES2024 resizable ArrayBuffer, which TypeScript's es2022 lib does not describe. */
+interface ResizableArrayBuffer extends ArrayBuffer {
+	readonly resizable: boolean;
+	readonly maxByteLength: number;
+	resize(byteLength: number): void;
+}
+
+/** The writers' own memory: releaseJsonlFile touches nothing else. */
+const owned = new WeakSet<ArrayBuffer>();
+
+function reserve(capacity: number): ResizableArrayBuffer | undefined {
+	try {
+		const Constructor = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+		const buffer = new Constructor(Math.min(capacity, RESERVE), { maxByteLength: RESERVE });
+		if (buffer.resizable !== true || typeof buffer.resize !== 'function') return undefined;
+		owned.add(buffer);
+		return buffer;
+	} catch {
+		return undefined;
+	}
+}
 
 export class JsonlBufferWriter {
+	private resizable: ResizableArrayBuffer | undefined;
 	private buffer: Buffer;
 	private length = 0;
 	private rows = 0;
 
-	constructor(initialCapacity = 16 * 1024 * 1024) {
+	constructor(initialCapacity = GROW_STEP) {
 		if (!(initialCapacity >= 1)) throw new RangeError(`initialCapacity must be at least 1, got ${initialCapacity}`);
-		this.buffer = Buffer.allocUnsafe(initialCapacity);
+		this.resizable = reserve(initialCapacity);
+		this.buffer = this.resizable ? Buffer.from(this.resizable, 0, this.resizable.byteLength) : Buffer.allocUnsafe(initialCapacity);
 	}
 
 	/** Appends one row. JSON.stringify escapes newlines inside strings, so a row is always one line. */
@@ -105,10 +140,21 @@ export class JsonlBufferWriter {
 		this.rows++;
 	}
 
-	/** The file so far: a view of the writer's Buffer, or for a small file a copy of its own size. */
+	/**
+	 * The file so far: a view of the writer's memory (give it back with releaseJsonlFile once done
+	 * with it), or for a small file a copy of its own size.
+	 */
 	end(): Buffer {
-		if (this.length <= SMALL_FILE) return Buffer.from(this.buffer.subarray(0, this.length));
-		return this.buffer.subarray(0, this.length);
+		if (this.length <= SMALL_FILE) {
+			const copy = Buffer.from(this.buffer.subarray(0, this.length));
+			if (this.resizable) {
+				this.resizable.resize(0);
+				this.resizable = undefined;
+				this.buffer = copy;
+			}
+			return copy;
+		}
+		return this.resizable ? Buffer.from(this.resizable, 0, this.length) : this.buffer.subarray(0, this.length);
 	}
 
 	get rowCount(): number {
@@ -120,10 +166,31 @@ export class JsonlBufferWriter {
 	}
 
 	private grow(needed: number): void {
+		const resizable = this.resizable;
+		if (resizable && needed <= resizable.maxByteLength) {
+			resizable.resize(Math.min(resizable.maxByteLength, Math.max(needed, resizable.byteLength + GROW_STEP)));
+			this.buffer = Buffer.from(resizable, 0, resizable.byteLength);
+			return;
+		}
 		const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
 		this.buffer.copy(next, 0, 0, this.length);
 		this.buffer = next;
+		if (resizable) {
+			resizable.resize(0);
+			this.resizable = undefined;
+		}
 	}
+}
+
+/**
+ * Gives the memory of a file from JsonlBufferWriter.end (or buildDataset) back at once. The file,
+ * and every view of it, reads as empty afterwards: call it once nothing needs the bytes any more
+ * (in n8n, once prepareBinaryData has its copy or has stored it). A Buffer of any other kind is
+ * left alone, for the garbage collector.
+ */
+export function releaseJsonlFile(file: Buffer | undefined): void {
+	const memory = file?.buffer as ResizableArrayBuffer | undefined;
+	if (memory && owned.has(memory)) memory.resize(0);
 }
 
 /** The rows as a stream of JSONL Buffer chunks; the last chunk ends the file. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { buildDataset, type BuiltDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
 import type { TrainingFormat } from '../../../core/finetune/formats';
-import { readJsonlLines } from '../../../core/finetune/jsonl';
+import { readJsonlLines, releaseJsonlFile } from '../../../core/finetune/jsonl';
 import type { TogetherProvider } from '../../../core/finetune/providers/together';
 import { validateTrainingFile } from '../../../core/finetune/validate';
 import { ParameterError } from '../../shared/transportOptions';
@@ -41,10 +41,16 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 		},
 	);
 	const fileName = text(options.fileName) ?? 'training.jsonl';
-	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(files.train ?? Buffer.alloc(0), fileName, 'application/jsonl') };
-	files.train = undefined;
-	if (files.validation) binary.validation = await ctx.helpers.prepareBinaryData(files.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl');
+	// Each file's memory is given back as soon as n8n has it (its base64 copy in memory mode, its
+	// stored file otherwise), the small validation file first, so that the training file's bytes
+	// and its base64 text are the only copies of it held at once.
+	const validation = files.validation ? await ctx.helpers.prepareBinaryData(files.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl') : undefined;
+	releaseJsonlFile(files.validation);
 	files.validation = undefined;
+	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(files.train ?? Buffer.alloc(0), fileName, 'application/jsonl') };
+	releaseJsonlFile(files.train);
+	files.train = undefined;
+	if (validation) binary.validation = validation;
 	return [
 		{
 			json: { kind, format, fileName, ...counts, problems: problems.map((p) => `Item ${p.item}: ${p.message}`) },
