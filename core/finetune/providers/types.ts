@@ -39,6 +39,12 @@ export interface JobSpec {
 		computeMultiplier?: Auto<number>;
 		evalInterval?: Auto<number>;
 		evalSamples?: Auto<number>;
+		/** An absolute learning rate, where the provider takes one (Fireworks). */
+		learningRate?: Auto<number>;
+		/** LoRA rank, where the provider takes one (Fireworks). */
+		loraRank?: Auto<number>;
+		/** Longest training sequence in tokens, where the provider takes one (Fireworks). */
+		maxContextLength?: Auto<number>;
 	};
 	/** Reinforcement only: an OpenAI grader definition (Score Output's grader JSON). */
 	grader?: Record<string, unknown>;
