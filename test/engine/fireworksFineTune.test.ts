@@ -4,8 +4,10 @@
  * with the trained model on Fireworks' OpenAI-compatible inference URL; and the errors for what
  * Fireworks lacks and for bad option values, naming the item and the field, with nothing sent.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
-import { NODE_NAME, outputOf, runError, runWorkflow } from './harness';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, INode, INodeCredentialTestResult, INodeType } from 'n8n-workflow';
+import { loadPackage, NODE_NAME, outputOf, runError, runWorkflow } from './harness';
 import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
@@ -195,5 +197,43 @@ describe('Fine-Tune on Fireworks AI in n8n\'s engine', () => {
 		const cancelled = await createJob({ operation: 'cancelJob', jobId: id });
 		expect(outputOf(cancelled)[0].json).toMatchObject({ id, status: 'cancelled', raw: { deleted: true } });
 		expect(server.received.at(-1)).toMatchObject({ method: 'DELETE', path: id.replace(/^accounts/, '/accounts') });
+	});
+});
+
+describe('the Fireworks AI credential', () => {
+	const closedPortUrl = async () => {
+		const probe = createServer();
+		await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+		const { port } = probe.address() as AddressInfo;
+		await new Promise<void>((resolve) => probe.close(() => resolve()));
+		return `http://127.0.0.1:${port}`;
+	};
+
+	it('is tested by the nodes that use it: the key and the account, naming the URL and the credential, never the key', async () => {
+		const loader = await loadPackage();
+		const type = (name: string) => loader.nodeTypes[name].type as INodeType;
+		const test = type('fineTune').methods?.credentialTest?.fireworksAiApiTest as (this: unknown, credential: ICredentialsDecrypted) => Promise<INodeCredentialTestResult>;
+		expect(test).toBeDefined();
+		for (const name of ['fineTune', 'fineTuneTrigger']) expect(type(name).description.credentials?.find((c) => c.name === 'fireworksAiApi')?.testedBy).toBe('fireworksAiApiTest');
+		const credential = (data: ICredentialDataDecryptedObject): ICredentialsDecrypted => ({ id: 'c3', name: 'My Fireworks Key', type: 'fireworksAiApi', data });
+		const url = await closedPortUrl();
+		const refused = await test.call({}, credential({ apiKey: KEY, accountId: 'mock-account', baseUrl: url }));
+		expect(refused.status).toBe('Error');
+		expect(refused.message).toContain(`GET ${url}/v1/accounts/mock-account/datasets failed`);
+		expect(refused.message).toContain('check the Base URL of the credential "My Fireworks Key"');
+		expect(refused.message).not.toContain(KEY);
+		const wrong = await test.call({}, credential({ apiKey: 'fw-wrong-key-5e6f7a8b', accountId: 'mock-account', baseUrl: root() }));
+		expect(wrong.message).toContain('refused the API key of the credential "My Fireworks Key"');
+		expect(wrong.message).not.toContain('fw-wrong-key');
+		const otherAccount = await test.call({}, credential({ apiKey: KEY, accountId: 'someone-else', baseUrl: root() }));
+		expect(otherAccount.status).toBe('Error');
+		expect(otherAccount.message).toContain('no access to account someone-else');
+		expect(await test.call({}, credential({ apiKey: KEY, accountId: '', baseUrl: root() }))).toEqual({
+			status: 'Error',
+			message: 'The credential "My Fireworks Key": Account ID is empty; Fireworks names every dataset and job under an account',
+		});
+		server.reset();
+		expect(await test.call({}, credential({ apiKey: KEY, accountId: 'mock-account', baseUrl: root() }))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(server.received.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /accounts/mock-account/datasets']);
 	});
 });
