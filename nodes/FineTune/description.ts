@@ -7,6 +7,8 @@ const ops = (...names: string[]) => ({ show: { operation: names } });
 /** "OpenAI: an integer from 1 to 50; Together AI: an integer from 1 to 20", from the limits the run-time check reads. */
 const perProvider = (openai: NumberLimit, together?: NumberLimit, fireworks?: NumberLimit) =>
 	`OpenAI: ${describeNumberLimit(openai)}; Together AI: ${together ? describeNumberLimit(together) : 'not taken'}; Fireworks AI: ${fireworks ? describeNumberLimit(fireworks) : 'not taken'}`;
+/** Shown for Fireworks AI only: the other providers take no such option (and refuse a value from an expression or an import). */
+const FIREWORKS_ONLY = { show: { '/provider': ['fireworks'] } };
 /** An option only Fireworks AI takes (the other providers refuse a value). */
 const fireworksOnly = (limit: NumberLimit, extra: string) => `A number, or auto. Fireworks AI only: ${describeNumberLimit(limit)} (\`${limit.field}\`)${extra}.`;
 /** The canvas subtitle: the operation as the panel names it, and the provider where a job runs. */
@@ -247,7 +249,7 @@ export const fineTuneProperties: INodeProperties[] = [
 			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.batchSize, TOGETHER.batchSize, FIREWORKS.batchSize)} (tokens per batch on Fireworks AI).` },
 			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.beta, TOGETHER.beta, FIREWORKS.beta)}.` },
 			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.nEpochs, TOGETHER.nEpochs, FIREWORKS.nEpochs)}.` },
-			{ displayName: 'Learning Rate', name: 'learningRate', type: 'string', default: 'auto', description: fireworksOnly(FIREWORKS.learningRate!, '; auto trains at its default of 0.0001') },
+			{ displayName: 'Learning Rate', name: 'learningRate', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.learningRate!, '; auto trains at its default of 0.0001') },
 			{
 				displayName: 'From Checkpoint',
 				name: 'fromCheckpoint',
@@ -263,8 +265,8 @@ export const fineTuneProperties: INodeProperties[] = [
 				default: 'auto',
 				description: `A number, or auto. OpenAI: ${describeNumberLimit(OPENAI.learningRateMultiplier!)}; Together AI and Fireworks AI take an absolute learning rate instead, so leave it at auto there.`,
 			},
-			{ displayName: 'LoRA Rank', name: 'loraRank', type: 'string', default: 'auto', description: fireworksOnly(FIREWORKS.loraRank!, '; the model\'s maximum is the server\'s check') },
-			{ displayName: 'Max Context Length', name: 'maxContextLength', type: 'string', default: 'auto', description: fireworksOnly(FIREWORKS.maxContextLength!, ', in tokens; longer examples are truncated') },
+			{ displayName: 'LoRA Rank', name: 'loraRank', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.loraRank!, '; the model\'s maximum is the server\'s check') },
+			{ displayName: 'Max Context Length', name: 'maxContextLength', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.maxContextLength!, ', in tokens; longer examples are truncated') },
 			{
 				displayName: 'Metadata (JSON)',
 				name: 'metadata',

@@ -174,14 +174,20 @@ describe('Fine-Tune on Fireworks AI in n8n\'s engine', () => {
 		expect(fireworksRequests().map((r) => (r.body as IDataObject).loraRank)).toEqual([8, 32]);
 	});
 
-	it('a Fireworks-only option on another provider names the field', async () => {
+	it('Fireworks-only options are shown for Fireworks alone: on another provider n8n drops a saved value and none is sent', async () => {
+		const form = new FormData();
+		form.append('purpose', 'fine-tune');
+		form.append('file', new Blob(['{"messages":[]}']), 't.jsonl');
+		const file = (await fetch(`${testServer.baseUrl}/files`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form }).then((r) => r.json())) as { id: string };
 		const run = await runWorkflow({
 			nodeType: NODE,
-			parameters: { provider: 'openai', operation: 'createJob', model: 'mock-small', trainingFile: 'file-1', method: 'supervised', jobOptions: { loraRank: '8' } },
+			parameters: { provider: 'openai', operation: 'createJob', model: 'mock-small', trainingFile: file.id, method: 'supervised', jobOptions: { loraRank: '8', learningRate: '0.1', maxContextLength: '99', nEpochs: '2' } },
 			items: [{}],
 			credentials: { apiKey: KEY, baseUrl: testServer.baseUrl },
 		});
-		expect(runError(run)?.message).toBe('Item 0: LoRA Rank: OpenAI-compatible takes no LoRA Rank; leave it at auto or remove it');
+		expect(runError(run)).toBeUndefined();
+		const sent = server.received.find((r) => r.method === 'POST' && r.path === '/fine_tuning/jobs');
+		expect(sent?.body).toEqual({ model: 'mock-small', training_file: file.id, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 2 } } } });
 	});
 
 	it('cancels a running job (Fireworks\' Delete) and the job comes out cancelled', async () => {
