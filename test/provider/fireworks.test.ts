@@ -72,18 +72,22 @@ describe('Fireworks AI fine-tuning provider against the test server', () => {
 		expect((await provider.listJobs({ limit: 50 })).data.map((j) => j.id)).toContain(job.id);
 	});
 
-	it('runs a DPO job with its KL beta and an evaluation dataset, and a failed job carries Fireworks\' message', async () => {
+	it('runs a DPO job with its KL beta, an SFT job with an evaluation dataset, and a failed job carries Fireworks\' message', async () => {
 		const train = await provider.uploadFile({ filename: 'pairs.jsonl', content: DPO });
-		const evaluation = await provider.uploadFile({ filename: 'pairs-eval.jsonl', content: DPO });
+		const evaluation = await provider.uploadFile({ filename: 'eval.jsonl', content: SFT });
 		server.reset();
-		const job = await provider.createJob({ model: 'accounts/fireworks/models/qwen3-8b', trainingFile: train.id, validationFile: evaluation.id.split('/').pop(), method: 'dpo', hyperparameters: { beta: 0.2, nEpochs: 1 } });
+		expect(() => provider.checkJob({ model: 'm', trainingFile: train.id, validationFile: evaluation.id, method: 'dpo' })).toThrow(/^Validation File ID: Fireworks AI's DPO jobs take no evaluation dataset/);
+		const job = await provider.createJob({ model: 'accounts/fireworks/models/qwen3-8b', trainingFile: train.id, method: 'dpo', hyperparameters: { beta: 0.2, nEpochs: 1 } });
 		expect(server.received[0].path).toBe('/accounts/mock-account/dpoJobs');
 		expect(server.received[0].body).toEqual({
 			dataset: train.id,
 			trainingConfig: { baseModel: 'accounts/fireworks/models/qwen3-8b', epochs: 1 },
 			lossConfig: { method: 'DPO', klBeta: 0.2 },
-			evaluationDataset: evaluation.id,
 		});
+		const sft = await provider.uploadFile({ filename: 'sft.jsonl', content: SFT });
+		server.reset();
+		await provider.createJob({ model: 'accounts/fireworks/models/qwen3-8b', trainingFile: sft.id, validationFile: evaluation.id.split('/').pop(), method: 'supervised' });
+		expect(server.received[0].body).toEqual({ dataset: sft.id, baseModel: 'accounts/fireworks/models/qwen3-8b', evaluationDataset: evaluation.id });
 		const done = await waitForJob(provider, job.id, { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 5000, sleep });
 		expect(done.status).toBe('succeeded');
 		expect(done.fineTunedModel).toMatch(/^accounts\/mock-account\/models\/ft-/);

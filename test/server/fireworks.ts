@@ -70,7 +70,7 @@ interface Job {
 /** The fields each create request defines (from the API reference's request bodies). */
 const TRAINING_FIELDS = ['outputModel', 'baseModel', 'warmStartFrom', 'jinjaTemplate', 'learningRate', 'maxContextLength', 'loraRank', 'epochs', 'batchSize', 'gradientAccumulationSteps', 'learningRateWarmupSteps', 'batchSizeSamples', 'optimizerWeightDecay', 'region'];
 const SFT_FIELDS = new Set(['dataset', 'displayName', 'evaluationDataset', 'earlyStop', 'wandbConfig', 'isTurbo', 'evalAutoCarveout', 'nodes', 'mtpEnabled', 'usePurpose', ...TRAINING_FIELDS]);
-const DPO_FIELDS = new Set(['dataset', 'displayName', 'trainingConfig', 'wandbConfig', 'lossConfig', 'evaluationDataset']);
+const DPO_FIELDS = new Set(['dataset', 'displayName', 'trainingConfig', 'wandbConfig', 'lossConfig']);
 const INTEGER_FIELDS = ['epochs', 'loraRank', 'maxContextLength', 'batchSize'];
 
 const iso = () => new Date().toISOString();

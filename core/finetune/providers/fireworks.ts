@@ -257,6 +257,8 @@ export class FireworksProvider implements FineTuneProvider {
 		if (spec.seed !== undefined) throw new FireworksOptionError('Seed: Fireworks AI\'s job API takes no seed; remove it');
 		if (spec.metadata !== undefined) throw new FireworksOptionError('Metadata (JSON): Fireworks AI takes no metadata; remove it');
 		if (spec.method !== 'dpo' && h.beta !== undefined && h.beta !== 'auto') throw new FireworksOptionError('Beta (DPO): only a DPO job takes a beta');
+		// Create Dpo Job's body has no evaluationDataset (only the SFT job's has).
+		if (spec.method === 'dpo' && spec.validationFile) throw new FireworksOptionError('Validation File ID: Fireworks AI\'s DPO jobs take no evaluation dataset (its supervised jobs do); remove it');
 		assertJobSpec(spec, this.limits);
 	}
 
@@ -279,7 +281,6 @@ export class FireworksProvider implements FineTuneProvider {
 				dataset,
 				trainingConfig: training,
 				...(beta !== undefined ? { lossConfig: { method: 'DPO', klBeta: beta } } : {}),
-				...(spec.validationFile ? { evaluationDataset: this.resource('datasets', spec.validationFile) } : {}),
 			};
 			return toFireworksJob(await this.call({ method: 'POST', path: `${this.prefix}/dpoJobs`, json: body }, signal));
 		}
