@@ -142,6 +142,17 @@ describe('Fine-Tune on Fireworks AI in n8n\'s engine', () => {
 		expect(fireworksRequests()).toEqual([]);
 	});
 
+	it('a credential without an Account ID is a node-wide error naming the field, before any request', async () => {
+		const run = await runWorkflow({
+			nodeType: NODE,
+			parameters: { provider: 'fireworks', operation: 'listJobs', limit: 5 },
+			items: [{}],
+			otherCredentials: { fireworksAiApi: { ...fireworks().fireworksAiApi, accountId: '  ' } },
+		});
+		expect(runError(run)?.message).toBe('Account ID: is empty; Fireworks AI names every dataset and job under an account (the ID in accounts/{account ID}/…, as the Fireworks console shows it)');
+		expect(server.received).toEqual([]);
+	});
+
 	it.each([
 		[{ jobOptions: { loraRank: 'eight' } }, 'LoRA Rank: "eight" is not a number or auto (an integer from 1 to 2147483647, or auto)'],
 		[{ jobOptions: { learningRate: '0' } }, 'Learning Rate: 0 is outside the limit (a number above 0)'],

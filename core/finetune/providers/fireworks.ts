@@ -175,7 +175,7 @@ export class FireworksProvider implements FineTuneProvider {
 		private readonly options: FireworksOptions,
 	) {
 		const account = options.account.trim().replace(/^accounts\//, '');
-		if (!account) throw new FireworksOptionError('Account ID: is empty; Fireworks AI names every dataset and job under an account (Settings → Account in the Fireworks console)');
+		if (!account) throw new FireworksOptionError('Account ID: is empty; Fireworks AI names every dataset and job under an account (the ID in accounts/{account ID}/…, as the Fireworks console shows it)');
 		this.account = account;
 		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 		this.unique = options.unique ?? (() => Math.random().toString(36).slice(2, 10));
