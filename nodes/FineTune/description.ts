@@ -249,7 +249,6 @@ export const fineTuneProperties: INodeProperties[] = [
 			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.batchSize, TOGETHER.batchSize, FIREWORKS.batchSize)} (tokens per batch on Fireworks AI).` },
 			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.beta, TOGETHER.beta, FIREWORKS.beta)}.` },
 			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.nEpochs, TOGETHER.nEpochs, FIREWORKS.nEpochs)}.` },
-			{ displayName: 'Learning Rate', name: 'learningRate', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.learningRate!, '; auto trains at its default of 0.0001') },
 			{
 				displayName: 'From Checkpoint',
 				name: 'fromCheckpoint',
@@ -258,6 +257,7 @@ export const fineTuneProperties: INodeProperties[] = [
 				placeholder: 'e.g. ft-1234 or ft-1234:10',
 				description: 'Together AI only: continue from a job\'s checkpoint, as JOB_ID or OUTPUT_MODEL_NAME, optionally :STEP (without it, the final checkpoint); e.g. SFT first, then DPO from it',
 			},
+			{ displayName: 'Learning Rate', name: 'learningRate', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.learningRate!, '; auto trains at its default of 0.0001') },
 			{
 				displayName: 'Learning Rate Multiplier',
 				name: 'learningRateMultiplier',

@@ -255,6 +255,15 @@ export class FireworksProvider implements FineTuneProvider {
 		}
 		if (spec.trainingType === 'full') throw new FireworksOptionError('Training Type: Fireworks AI\'s job API trains LoRA adapters (LoRA Rank); full training is not an option it takes');
 		if (spec.seed !== undefined) throw new FireworksOptionError('Seed: Fireworks AI\'s job API takes no seed; remove it');
+		const others: Array<[string, boolean]> = [
+			['From Checkpoint (a Together AI option)', spec.fromCheckpoint !== undefined],
+			['RPO Alpha (DPO) (a Together AI option)', h.rpoAlpha !== undefined],
+			['SimPO Gamma (DPO) (a Together AI option)', h.simpoGamma !== undefined],
+			['Reference-Free (DPO) (a Together AI option)', h.referenceFree === true],
+			['Normalize Log-Ratios by Length (DPO) (a Together AI option)', h.normalizeByLength === true],
+			['Training Tier (an Azure OpenAI option)', spec.trainingTier !== undefined],
+		];
+		for (const [label, given] of others) if (given) throw new UnsupportedOperationError(this.name, `${label}; remove it`);
 		if (spec.metadata !== undefined) throw new FireworksOptionError('Metadata (JSON): Fireworks AI takes no metadata; remove it');
 		if (spec.method !== 'dpo' && h.beta !== undefined && h.beta !== 'auto') throw new FireworksOptionError('Beta (DPO): only a DPO job takes a beta');
 		// Create Dpo Job's body has no evaluationDataset (only the SFT job's has).
