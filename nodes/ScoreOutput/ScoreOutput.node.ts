@@ -5,7 +5,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
+import { accumulateTokenUsage, isExpression, NodeConnectionTypes } from 'n8n-workflow';
 import type { ItemScore } from '../../core/scoring/combine';
 import { createModelServices } from '../../core/scoring/modelServices';
 import type { ModelServices } from '../../core/scoring/types';
@@ -56,7 +56,7 @@ export class ScoreOutput implements INodeType {
 		const includeGrader = options.includeGrader === true;
 		const candidatesField = String(options.candidatesField ?? 'candidates');
 		const textField = String(this.getNodeParameter('textField', 0, 'text'));
-		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
+		const textFieldPerItem = isExpression(this.getNode().parameters.textField);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
 		// A judge left without a model uses the credential's Default Model (the credential is optional here).
