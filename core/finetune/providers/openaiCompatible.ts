@@ -11,9 +11,8 @@ import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tu
 import { reinforcementGraderProblem } from '../../scoring/graders';
 import { assertJobSpec, listLimitProblem, OPENAI_FINE_TUNE_LIMITS, RequestLimitError } from '../../requestLimits/fineTune';
 import type { ApiCaller, ApiRequest } from '../../transport/http';
-import type { Checkpoint, FineTuneJob, FineTuneProvider, JobEvent, JobSpec, JobStatus, Operation, Page, TrainingMethod, UploadedFile } from './types';
+import type { Checkpoint, FineTuneJob, FineTuneProvider, JobEvent, JobSpec, JobStatus, Page, TrainingMethod, UploadedFile } from './types';
 
-const OPERATIONS: Operation[] = ['upload', 'create', 'get', 'list', 'cancel', 'pause', 'resume', 'events', 'checkpoints'];
 const METHODS: TrainingMethod[] = ['supervised', 'dpo', 'reinforcement'];
 
 const defined = <T extends Record<string, unknown>>(value: T): Partial<T> =>
@@ -70,7 +69,6 @@ const jobPath = (id: string, action = '') => `/fine_tuning/jobs/${encodeURICompo
 
 export class OpenAiCompatibleProvider implements FineTuneProvider {
 	readonly name = 'OpenAI-compatible';
-	readonly operations = new Set(OPERATIONS);
 	readonly methods = new Set(METHODS);
 	readonly limits = OPENAI_FINE_TUNE_LIMITS;
 

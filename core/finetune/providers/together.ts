@@ -16,7 +16,6 @@ import {
 	type JobEvent,
 	type JobSpec,
 	type JobStatus,
-	type Operation,
 	type Page,
 	type TrainingMethod,
 	type UploadedFile,
@@ -75,7 +74,6 @@ export function toTogetherJob(raw: Record<string, unknown>): FineTuneJob {
 
 export class TogetherProvider implements FineTuneProvider {
 	readonly name = 'Together AI';
-	readonly operations = new Set<Operation>(['upload', 'create', 'get', 'list', 'cancel', 'events', 'checkpoints']);
 	readonly methods = new Set<TrainingMethod>(['supervised', 'dpo']);
 	readonly limits = TOGETHER_FINE_TUNE_LIMITS;
 

@@ -81,11 +81,8 @@ export interface Page<T> {
 	hasMore: boolean;
 }
 
-export type Operation = 'upload' | 'create' | 'get' | 'list' | 'cancel' | 'pause' | 'resume' | 'events' | 'checkpoints';
-
 export interface FineTuneProvider {
 	readonly name: string;
-	readonly operations: ReadonlySet<Operation>;
 	readonly methods: ReadonlySet<TrainingMethod>;
 	/** What the provider's API accepts: the node checks values against these before sending. */
 	readonly limits: FineTuneLimits;
