@@ -33,7 +33,7 @@ export class OpenAiCompatibleApi implements ICredentialType {
 			default: 'https://api.openai.com/v1',
 			placeholder: 'https://api.openai.com/v1',
 			description:
-				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
+				'The API root, ending before /chat/completions. Azure OpenAI: https://RESOURCE.openai.azure.com/openai/v1; Amazon Bedrock: https://bedrock-mantle.REGION.api.aws/v1; Ollama: http://localhost:11434/v1; OpenRouter: https://openrouter.ai/api/v1; Together: https://api.together.xyz/v1; vLLM: http://HOST:8000/v1.',
 		},
 		{
 			displayName: 'Default Model',
@@ -53,6 +53,20 @@ export class OpenAiCompatibleApi implements ICredentialType {
 				{ name: 'Api-Key Header (Azure OpenAI)', value: 'apiKey' },
 			],
 			default: 'bearer',
+		},
+		{
+			displayName: 'Fine-Tuning Platform',
+			name: 'fineTunePlatform',
+			type: 'options',
+			options: [
+				{ name: 'Detect From Base URL', value: 'auto', description: 'Azure OpenAI for *.openai.azure.com, *.cognitiveservices.azure.com and *.services.ai.azure.com; Amazon Bedrock for bedrock-mantle.REGION.api.aws; OpenAI for api.openai.com' },
+				{ name: 'OpenAI', value: 'openai' },
+				{ name: 'Azure OpenAI (V1 API)', value: 'azure', description: 'Base URL https://RESOURCE.openai.azure.com/openai/v1; the key as Api-Key, or a Microsoft Entra ID token as Bearer' },
+				{ name: 'Amazon Bedrock (OpenAI-Compatible)', value: 'bedrock', description: 'Base URL https://bedrock-mantle.REGION.api.aws/v1; a Bedrock API key, sent as Bearer' },
+				{ name: 'Other OpenAI-Compatible Server', value: 'other', description: 'A proxy such as LiteLLM: OpenAI\'s shapes, and the server says what it lacks' },
+			],
+			default: 'auto',
+			description: 'What the Fine-Tune node checks before it sends: the base URL\'s shape, how the key is sent, and what the platform lacks (Bedrock: DPO, pause and resume)',
 		},
 		{
 			displayName: 'Organization ID',

@@ -8,19 +8,54 @@ import { StringDecoder } from 'string_decoder';
 /**
  * Writes rows as JSON Lines straight into one Buffer, for a file that is wanted whole (n8n's
  * binary data in memory mode is one Buffer): no chunks to concatenate at the end, so the file is
- * never held twice. The Buffer's capacity doubles as needed; a large Buffer.allocUnsafe is given
- * physical pages only as they are written, so the unused capacity costs address space, not memory.
+ * never held twice.
+ *
+ * The Buffer is a view of a resizable ArrayBuffer (ES2024): it grows in place, a step at a time,
+ * so growing copies nothing and leaves no old Buffer behind for the garbage collector (a doubling
+ * Buffer left 16 + 32 + 64 + 128 MB of them on the way to a 153 MB file, and kept up to twice the
+ * file's size at its last copy); and `releaseJsonlFile` gives its memory back at once, instead of
+ * whenever the next full collection comes (a 153 MB file was still held when Validate ran next).
+ * Only address space is reserved beyond the file; where resizable ArrayBuffers are missing or the
+ * reservation is refused, and for files beyond it, the Buffer doubles and is copied as before.
  */
 const SMALL_FILE = 1024 * 1024;
+/** Address space reserved for a file (not memory: pages are committed as the file grows into them). */
+const RESERVE = 2 ** 32;
+/** A growth step: the file's committed but unwritten tail stays below this. */
+const GROW_STEP = 16 * 1024 * 1024;
+
+/** The ES2024 resizable ArrayBuffer, which TypeScript's es2022 lib does not describe. */
+interface ResizableArrayBuffer extends ArrayBuffer {
+	readonly resizable: boolean;
+	readonly maxByteLength: number;
+	resize(byteLength: number): void;
+}
+
+/** The writers' own memory: releaseJsonlFile touches nothing else. */
+const owned = new WeakSet<ArrayBuffer>();
+
+function reserve(capacity: number): ResizableArrayBuffer | undefined {
+	try {
+		const Constructor = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+		const buffer = new Constructor(Math.min(capacity, RESERVE), { maxByteLength: RESERVE });
+		if (buffer.resizable !== true || typeof buffer.resize !== 'function') return undefined;
+		owned.add(buffer);
+		return buffer;
+	} catch {
+		return undefined;
+	}
+}
 
 export class JsonlBufferWriter {
+	private resizable: ResizableArrayBuffer | undefined;
 	private buffer: Buffer;
 	private length = 0;
 	private rows = 0;
 
-	constructor(initialCapacity = 16 * 1024 * 1024) {
+	constructor(initialCapacity = GROW_STEP) {
 		if (!(initialCapacity >= 1)) throw new RangeError(`initialCapacity must be at least 1, got ${initialCapacity}`);
-		this.buffer = Buffer.allocUnsafe(initialCapacity);
+		this.resizable = reserve(initialCapacity);
+		this.buffer = this.resizable ? Buffer.from(this.resizable, 0, this.resizable.byteLength) : Buffer.allocUnsafe(initialCapacity);
 	}
 
 	/** Appends one row. JSON.stringify escapes newlines inside strings, so a row is always one line. */
@@ -35,10 +70,21 @@ export class JsonlBufferWriter {
 		this.rows++;
 	}
 
-	/** The file so far: a view of the writer's Buffer, or for a small file a copy of its own size. */
+	/**
+	 * The file so far: a view of the writer's memory (give it back with releaseJsonlFile once done
+	 * with it), or for a small file a copy of its own size.
+	 */
 	end(): Buffer {
-		if (this.length <= SMALL_FILE) return Buffer.from(this.buffer.subarray(0, this.length));
-		return this.buffer.subarray(0, this.length);
+		if (this.length <= SMALL_FILE) {
+			const copy = Buffer.from(this.buffer.subarray(0, this.length));
+			if (this.resizable) {
+				this.resizable.resize(0);
+				this.resizable = undefined;
+				this.buffer = copy;
+			}
+			return copy;
+		}
+		return this.resizable ? Buffer.from(this.resizable, 0, this.length) : this.buffer.subarray(0, this.length);
 	}
 
 	get rowCount(): number {
@@ -50,10 +96,31 @@ export class JsonlBufferWriter {
 	}
 
 	private grow(needed: number): void {
+		const resizable = this.resizable;
+		if (resizable && needed <= resizable.maxByteLength) {
+			resizable.resize(Math.min(resizable.maxByteLength, Math.max(needed, resizable.byteLength + GROW_STEP)));
+			this.buffer = Buffer.from(resizable, 0, resizable.byteLength);
+			return;
+		}
 		const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
 		this.buffer.copy(next, 0, 0, this.length);
 		this.buffer = next;
+		if (resizable) {
+			resizable.resize(0);
+			this.resizable = undefined;
+		}
 	}
+}
+
+/**
+ * Gives the memory of a file from JsonlBufferWriter.end (or buildDataset) back at once. The file,
+ * and every view of it, reads as empty afterwards: call it once nothing needs the bytes any more
+ * (in n8n, once prepareBinaryData has its copy or has stored it). A Buffer of any other kind is
+ * left alone, for the garbage collector.
+ */
+export function releaseJsonlFile(file: Buffer | undefined): void {
+	const memory = file?.buffer as ResizableArrayBuffer | undefined;
+	if (memory && owned.has(memory)) memory.resize(0);
 }
 
 export interface JsonlLine {
@@ -65,7 +132,21 @@ export interface JsonlLine {
 
 export type JsonlSource = string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
-const DECODE_CHUNK = 1024 * 1024;
+/**
+ * Bytes decoded at a time: 32 KiB make a string of at most 64 KiB (two bytes a character), below
+ * V8's large-object size (128 KiB), so each piece of text dies in the young generation. Decoding
+ * a megabyte or more at a time put every piece straight into the old generation, where it stayed
+ * until a full collection (about 200 MB of them at a time while a 150 MB file was read).
+ */
+const DECODE_CHUNK = 32 * 1024;
+
+function* decodeSlices(decoder: StringDecoder, bytes: Uint8Array): Generator<string> {
+	if (bytes.length <= DECODE_CHUNK) {
+		yield decoder.write(bytes);
+		return;
+	}
+	for (let start = 0; start < bytes.length; start += DECODE_CHUNK) yield decoder.write(bytes.subarray(start, start + DECODE_CHUNK));
+}
 
 async function* chunksOf(source: JsonlSource): AsyncGenerator<string> {
 	if (typeof source === 'string') {
@@ -73,14 +154,15 @@ async function* chunksOf(source: JsonlSource): AsyncGenerator<string> {
 		return;
 	}
 	const decoder = new StringDecoder('utf8');
-	if (source instanceof Uint8Array) {
-		// A slice at a time: decoding a whole 150 MB file at once would hold it again as one string
-		// (twice its size in UTF-16 once it has a character beyond Latin-1).
-		for (let start = 0; start < source.length; start += DECODE_CHUNK) {
-			yield decoder.write(source.subarray(start, start + DECODE_CHUNK));
+	// A slice at a time, from a whole Buffer as from a stream's chunks: decoding a whole 150 MB file
+	// at once would hold it again as one string (twice its size in UTF-16 once it has a character
+	// beyond Latin-1).
+	if (source instanceof Uint8Array) yield* decodeSlices(decoder, source);
+	else {
+		for await (const chunk of source) {
+			if (typeof chunk === 'string') yield chunk;
+			else yield* decodeSlices(decoder, chunk);
 		}
-	} else {
-		for await (const chunk of source) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
 	}
 	yield decoder.end();
 }

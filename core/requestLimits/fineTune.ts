@@ -17,6 +17,8 @@ const OPENAI_CREATE = 'https://platform.openai.com/docs/api-reference/fine-tunin
 const OPENAI_LIST = 'https://platform.openai.com/docs/api-reference/fine-tuning/list';
 const TOGETHER_CREATE = 'https://docs.together.ai/reference/post-fine-tunes';
 const TOGETHER_CLI = 'https://docs.together.ai/reference/cli/finetune';
+/** Together's SDK checks what the API reference leaves out (rpo_alpha, simpo_gamma ≥ 0; DPO options on DPO jobs only). */
+const TOGETHER_SDK = 'https://github.com/togethercomputer/together-python (src/together/resources/finetune.py, create_finetune_request)';
 
 export interface MetadataLimits {
 	label: string;
@@ -46,6 +48,11 @@ export interface FineTuneLimits {
 	evalInterval?: NumberLimit;
 	evalSamples?: NumberLimit;
 	reasoningEfforts?: readonly string[];
+	/** DPO variants (Together AI): RPO's weight and SimPO's margin; undefined where the provider takes neither. */
+	rpoAlpha?: NumberLimit;
+	simpoGamma?: NumberLimit;
+	/** Together AI: continue from a checkpoint (`{job id or output model}[:{step}]`); undefined where the provider has none. */
+	fromCheckpoint?: LengthLimit;
 	/** `limit` of the list operations (jobs, events, checkpoints). */
 	listLimit: NumberLimit;
 }
@@ -76,6 +83,11 @@ export const TOGETHER_FINE_TUNE_LIMITS: FineTuneLimits = {
 	// An integer with no published range: non-negative, and no larger than JSON carries exactly from here.
 	seed: { label: 'Seed', field: 'random_seed', min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, source: TOGETHER_CREATE },
 	suffix: { label: 'Suffix', field: 'suffix', max: 40, source: TOGETHER_CLI },
+	// Numbers with defaults of 0 in the API reference (TrainingMethodDPO); the SDK refuses negatives.
+	rpoAlpha: { label: 'RPO Alpha (DPO)', field: 'rpo_alpha', min: 0, source: TOGETHER_SDK },
+	simpoGamma: { label: 'SimPO Gamma (DPO)', field: 'simpo_gamma', min: 0, source: TOGETHER_SDK },
+	// No published length: a job ID or output model name with an optional :step; the bound keeps a pasted file out.
+	fromCheckpoint: { label: 'From Checkpoint', field: 'from_checkpoint', max: 512, source: TOGETHER_CREATE },
 	// Together lists every job at once; the node pages it, with the same limit.
 	listLimit: { label: 'Limit', field: 'limit', min: 1, integer: true, source: TOGETHER_CREATE },
 };
@@ -126,6 +138,17 @@ export function metadataProblem(limits: FineTuneLimits, metadata: unknown): stri
 	return undefined;
 }
 
+/** `{job id or output model name}` or the same with `:{step}`, as Together's API reference describes from_checkpoint. */
+export function fromCheckpointProblem(limit: LengthLimit, value: unknown): string | undefined {
+	if (typeof value !== 'string') return `${limit.label}: ${shown(value)} is not text`;
+	const long = lengthProblem(limit, value);
+	if (long) return long;
+	if (!value.trim() || /\s/.test(value)) return `${limit.label}: ${shown(value)} is not a job ID or output model name (optionally with :STEP), e.g. ft-1234 or ft-1234:10`;
+	// A step is digits after the last colon; other text there is part of a name, which Together checks.
+	if (/:0*$/.test(value)) return `${limit.label}: the step in ${shown(value)} is not a whole number above 0 (ft-1234:10 is step 10; without a step, the final checkpoint)`;
+	return undefined;
+}
+
 function autoProblem(limit: NumberLimit | undefined, value: Auto<number> | undefined): string | undefined {
 	if (value === undefined || value === 'auto' || !limit) return undefined;
 	return numberProblem(limit, value);
@@ -150,6 +173,9 @@ export function jobSpecProblems(spec: JobSpec, limits: FineTuneLimits): string[]
 		h.reasoningEffort !== undefined && limits.reasoningEfforts && !limits.reasoningEfforts.includes(h.reasoningEffort)
 			? `Reasoning Effort (Reinforcement): ${shown(h.reasoningEffort)} is not one of ${limits.reasoningEfforts.join(', ')}`
 			: undefined,
+		h.rpoAlpha === undefined || !limits.rpoAlpha ? undefined : numberProblem(limits.rpoAlpha, h.rpoAlpha),
+		h.simpoGamma === undefined || !limits.simpoGamma ? undefined : numberProblem(limits.simpoGamma, h.simpoGamma),
+		spec.fromCheckpoint === undefined || !limits.fromCheckpoint ? undefined : fromCheckpointProblem(limits.fromCheckpoint, spec.fromCheckpoint),
 		spec.seed === undefined ? undefined : numberProblem(limits.seed, spec.seed),
 		spec.suffix === undefined ? undefined : typeof spec.suffix === 'string' ? lengthProblem(limits.suffix, spec.suffix) : `Suffix: ${shown(spec.suffix)} is not text`,
 		spec.metadata === undefined ? undefined : metadataProblem(limits, spec.metadata),

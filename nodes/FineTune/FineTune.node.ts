@@ -3,6 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { itemError } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
+import type { TogetherProvider } from '../../core/finetune/providers/together';
 import { providerFor, type ProviderName } from '../shared/fineTuneProvider';
 import { FINE_TUNE_DESCRIPTION } from '../shared/fineTuneTrigger';
 import { runBuildDataset, runValidate } from './actions/dataset';
@@ -24,7 +25,8 @@ export class FineTune implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
-			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'], operation: JOB_OPERATIONS } } },
+			// Validate too: its estimate can come from Together's estimate-price route (Together Training File ID).
+			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'], operation: [...JOB_OPERATIONS, 'validate'] } } },
 		],
 		properties: fineTuneProperties,
 	};
@@ -67,7 +69,17 @@ export class FineTune implements INodeType {
 			}
 			return [output];
 		};
-		if (operation === 'validate') return perItem([], (index) => () => runValidate(this, index));
+		if (operation === 'validate') {
+			// Together's credential only when an item asks Together for its estimate (Together Training File ID).
+			const secrets: string[] = [];
+			let together: Promise<TogetherProvider> | undefined;
+			const togetherProvider = () =>
+				(together ??= providerFor(this, 'together').then(({ provider, secrets: keys }) => {
+					secrets.push(...keys);
+					return provider as TogetherProvider;
+				}));
+			return perItem(secrets, (index) => () => runValidate(this, index, providerName === 'together' ? togetherProvider : undefined));
+		}
 		if (providerName === 'export') {
 			throw new NodeOperationError(this.getNode(), `Export Only uploads nothing and runs no job: use Build Dataset, or pick a provider for "${operation}"`);
 		}

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
+import { resolvePlatform } from '../../core/finetune/providers/platforms';
 import { TogetherProvider, TOGETHER_BASE_URL } from '../../core/finetune/providers/together';
 import type { FineTuneProvider } from '../../core/finetune/providers/types';
 import { limitedCaller } from '../../core/transport/apiCaller';
@@ -37,6 +38,12 @@ export async function providerFor(
 		const connection: ConnectionConfig = { baseUrl: String(credentials.baseUrl || TOGETHER_BASE_URL), apiKey, authHeader: 'bearer' };
 		return { provider: new TogetherProvider(callerFor(connection)), secrets: [apiKey] };
 	}
-	const connection = connectionFromCredentials(await ctx.getCredentials(CREDENTIAL_NAME));
-	return { provider: new OpenAiCompatibleProvider(callerFor(connection)), secrets: secretsOf(connection) };
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	const connection = connectionFromCredentials(credentials);
+	// Credentials saved before the field existed have none: detected from the base URL.
+	const platform = resolvePlatform(credentials.fineTunePlatform, connection.baseUrl);
+	return {
+		provider: new OpenAiCompatibleProvider(callerFor(connection), { platform, baseUrl: connection.baseUrl, authHeader: connection.authHeader }),
+		secrets: secretsOf(connection),
+	};
 }

@@ -19,6 +19,17 @@ export interface FineTuningOptions {
 	 * a server's own error shape and media type); undefined lets the simulator answer.
 	 */
 	answer?: (request: { method: string; path: string; body: unknown }) => Reply | undefined;
+	/**
+	 * Plays one platform's fine-tuning API where it differs from OpenAI's (undefined: OpenAI's, at any mount):
+	 * - `azure`, Azure OpenAI's v1 API (https://learn.microsoft.com/en-us/azure/foundry/reference/rest/fine-tuning-create-fine-tuning-job,
+	 *   azure-rest-api-specs OpenAI.v1): files and jobs only under /openai/v1 (elsewhere Azure's 404), a key in
+	 *   `api-key` or an Entra ID token as Bearer, the `trainingType` tier (Standard, GlobalStandard, developerTier),
+	 *   reinforcement graders without python;
+	 * - `bedrock`, Amazon Bedrock's OpenAI-compatible API (https://docs.aws.amazon.com/bedrock/latest/userguide/rft-open-weight-access-security.html,
+	 *   .../api-keys-use.html): only under /v1, the Bedrock API key only as Bearer, no DPO, no pause / resume,
+	 *   no grader validation, no Azure tier.
+	 */
+	platform?: 'azure' | 'bedrock';
 }
 
 export interface StoredFile {
@@ -58,6 +69,8 @@ interface Job {
 	estimated_finish: number | null;
 	integrations: unknown[] | null;
 	user_provided_suffix?: string | null;
+	/** Azure OpenAI's training tier, as the job was created with it. */
+	trainingType?: string;
 	/** Steps taken along PROGRESSION and into the outcome; paused jobs do not advance. */
 	step: number;
 	events: Array<{ id: string; object: 'fine_tuning.job.event'; created_at: number; level: 'info' | 'warn' | 'error'; message: string; type: 'message' | 'metrics'; data?: unknown }>;
@@ -220,6 +233,42 @@ export class FineTuningSimulator {
 		};
 	}
 
+	/**
+	 * What Together refuses in a job (or an estimate) body, in words; undefined when it takes it. From its API reference
+	 * (https://docs.together.ai/reference/post-fine-tunes: training_type Lora / Full, training_method sft / dpo with
+	 * dpo_beta, rpo_alpha, simpo_gamma numbers, dpo_reference_free, dpo_normalize_logratios_by_length booleans,
+	 * from_checkpoint `{job id | output model}[:{step}]`) and its SDK's checks (rpo_alpha, simpo_gamma ≥ 0).
+	 */
+	private togetherRefusal(body: Record<string, unknown>, needsType = true): string | undefined {
+		const type = (body.training_type as { type?: string } | undefined)?.type;
+		if ((needsType || type !== undefined) && type !== 'Lora' && type !== 'Full') return 'training_type.type must be Lora or Full';
+		const trainingMethod = (body.training_method ?? {}) as Record<string, unknown>;
+		if (trainingMethod.method !== 'sft' && trainingMethod.method !== 'dpo') return 'training_method.method must be sft or dpo';
+		const dpoFields = ['dpo_beta', 'rpo_alpha', 'simpo_gamma', 'dpo_reference_free', 'dpo_normalize_logratios_by_length'];
+		if (trainingMethod.method === 'sft') {
+			const stray = dpoFields.find((field) => field in trainingMethod);
+			if (stray) return `training_method.${stray} is only supported for DPO training`;
+		}
+		for (const field of ['dpo_beta', 'rpo_alpha', 'simpo_gamma']) {
+			const value = trainingMethod[field];
+			if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) return `training_method.${field} must be a number`;
+		}
+		for (const field of ['rpo_alpha', 'simpo_gamma']) if (typeof trainingMethod[field] === 'number' && (trainingMethod[field] as number) < 0) return `training_method.${field} should be non-negative`;
+		for (const field of ['dpo_reference_free', 'dpo_normalize_logratios_by_length']) {
+			if (trainingMethod[field] !== undefined && typeof trainingMethod[field] !== 'boolean') return `training_method.${field} must be a boolean`;
+		}
+		if (body.from_checkpoint !== undefined) {
+			const given = String(body.from_checkpoint);
+			const named = (name: string) => [...this.jobs.values()].find((j) => j.id === name || j.fine_tuned_model === name);
+			// The whole text names a job or a model (the test server's model names have colons), else NAME:STEP.
+			const [source, step] = named(given) ? [given, undefined] : given.split(/:(?=\d+$)/);
+			const job = named(source);
+			if (!job) return `from_checkpoint: no job or output model ${JSON.stringify(source)}`;
+			if (step !== undefined && !job.checkpoints.some((c) => String(c.step_number) === step)) return `from_checkpoint: job ${job.id} has no checkpoint at step ${step}`;
+		}
+		return undefined;
+	}
+
 	/** Together AI's routes over the same files and jobs. */
 	private together(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error' } } });
@@ -230,14 +279,34 @@ export class FineTuningSimulator {
 			this.files.set(id, { id, object: 'file', bytes: Buffer.byteLength(fields.file.value), created_at: now(), filename: fields.file_name?.value ?? fields.file.filename, purpose: 'fine-tune', status: 'processed', content: fields.file.value });
 			return { status: 200, body: { id, object: 'file', created_at: now(), purpose: 'fine-tune', filename: fields.file_name?.value ?? fields.file.filename, bytes: Buffer.byteLength(fields.file.value), FileType: 'jsonl' } };
 		}
+		if (path === '/fine-tunes/estimate-price' && method === 'POST') {
+			const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+			const training = typeof body.training_file === 'string' ? this.files.get(body.training_file) : undefined;
+			if (!training) return error(400, 'training_file: an uploaded file ID is required');
+			if (body.validation_file !== undefined && !this.files.has(String(body.validation_file))) return error(400, `validation_file: no file ${String(body.validation_file)}`);
+			const refused = this.togetherRefusal(body, false);
+			if (refused) return error(400, refused);
+			if (body.n_epochs !== undefined && !(Number.isInteger(body.n_epochs) && Number(body.n_epochs) >= 1)) return error(400, 'n_epochs must be an integer of at least 1');
+			// The test server's own rule, to have figures to check: a token per 4 bytes, epochs × tokens, $0.48 per million
+			// (LoRA SFT), × 2.5 for full training, × 2 for DPO (two sequences per example); the real prices are Together's.
+			const tokens = (id: string | undefined) => (id ? Math.ceil((this.files.get(id)?.bytes ?? 0) / 4) : 0);
+			const train = tokens(training.id) * Number(body.n_epochs ?? 1);
+			const full = (body.training_type as { type?: string } | undefined)?.type === 'Full';
+			const dpo = (body.training_method as { method?: string } | undefined)?.method === 'dpo';
+			const price = (train / 1_000_000) * 0.48 * (full ? 2.5 : 1) * (dpo ? 2 : 1);
+			return {
+				status: 200,
+				body: { estimated_total_price: price, allowed_to_proceed: true, user_limit: 100, estimated_train_token_count: train, estimated_eval_token_count: tokens(body.validation_file as string | undefined) },
+			};
+		}
 		if (path === '/fine-tunes' && method === 'GET') return { status: 200, body: { data: [...this.jobs.values()].map((job) => this.togetherJob(job)) } };
 		if (path === '/fine-tunes' && method === 'POST') {
 			const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
 			if (typeof body.model !== 'string' || typeof body.training_file !== 'string' || !this.files.has(body.training_file)) return error(400, 'model and an uploaded training_file are required');
 			const type = (body.training_type as { type?: string } | undefined)?.type;
 			if (type !== 'Lora' && type !== 'Full') return error(400, 'training_type.type must be Lora or Full');
-			const trainingMethod = (body.training_method as { method?: string } | undefined)?.method;
-			if (trainingMethod !== 'sft' && trainingMethod !== 'dpo') return error(400, 'training_method.method must be sft or dpo');
+			const refused = this.togetherRefusal(body);
+			if (refused) return error(400, refused);
 			const job = this.createJob(body.model, body.training_file, (body.validation_file as string | undefined) ?? null, { together: body }, body.suffix as string | undefined);
 			return { status: 200, body: this.togetherJob(job) };
 		}
@@ -288,8 +357,47 @@ export class FineTuningSimulator {
 		return job;
 	}
 
+	/** Where the platform this simulator plays refuses a request OpenAI's API would take; undefined when it takes it. */
+	private platformRefusal(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer, mount: string): Reply | undefined {
+		const platform = this.options.platform;
+		if (!platform || !(path.startsWith('/files') || path.startsWith('/fine_tuning'))) return undefined;
+		const bearer = /^Bearer \S/.test(headers.authorization ?? '');
+		const body = (): Record<string, unknown> => {
+			try {
+				return method === 'POST' && String(headers['content-type'] ?? '').startsWith('application/json') ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+			} catch {
+				return {};
+			}
+		};
+		if (platform === 'azure') {
+			const azureError = (status: number, code: string, message: string): Reply => ({ status, body: { error: { code, message, param: null, type: 'error' } } });
+			if (mount !== 'openai/v1') return azureError(404, '404', 'Resource not found');
+			if (!headers['api-key'] && !bearer) return azureError(401, '401', 'Access denied due to missing subscription key or Entra ID token. Make sure to include an api-key header or an Authorization: Bearer token.');
+			if (method === 'POST' && path === '/fine_tuning/jobs') {
+				const job = body();
+				if (job.trainingType !== undefined && !['Standard', 'GlobalStandard', 'developerTier'].includes(String(job.trainingType))) {
+					return azureError(400, 'invalidPayload', `trainingType ${JSON.stringify(job.trainingType)} is not one of Standard, GlobalStandard, developerTier`);
+				}
+				if (JSON.stringify((job.method as Record<string, unknown> | undefined)?.reinforcement ?? {}).includes('"type":"python"')) {
+					return azureError(400, 'invalidPayload', 'python graders are not supported');
+				}
+			}
+			return undefined;
+		}
+		const bedrockError = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', code: null, param: null } } });
+		if (mount !== 'v1') return bedrockError(404, `Unknown path ${path}`);
+		if (!bearer) return bedrockError(401, headers['api-key'] ? 'Amazon Bedrock API keys are sent as Authorization: Bearer, not api-key' : 'Missing Authorization: Bearer token');
+		if (/^\/fine_tuning\/jobs\/[^/]+\/(pause|resume)$/.test(path) || path.startsWith('/fine_tuning/alpha')) return bedrockError(404, `Unknown path ${path}`);
+		if (method === 'POST' && path === '/fine_tuning/jobs') {
+			const job = body();
+			if ((job.method as { type?: string } | undefined)?.type === 'dpo') return bedrockError(400, 'method.type: dpo is not supported');
+			if (job.trainingType !== undefined) return bedrockError(400, 'Unrecognized request argument supplied: trainingType');
+		}
+		return undefined;
+	}
+
 	/** Answers a fine-tuning or files request, or undefined when the path is not one of them. */
-	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer): Reply | undefined {
+	handle(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders, raw: Buffer, mount = 'v1'): Reply | undefined {
 		if (this.options.answer && (path.startsWith('/files') || path.startsWith('/fine_tuning') || path.startsWith('/fine-tunes'))) {
 			const text = raw.toString('utf8');
 			let body: unknown = text;
@@ -301,6 +409,8 @@ export class FineTuningSimulator {
 			const scripted = this.options.answer({ method, path, body });
 			if (scripted) return scripted;
 		}
+		const refused = this.platformRefusal(method, path, headers, raw, mount);
+		if (refused) return refused;
 		const together = this.together(method, path, headers, raw);
 		if (together) return together;
 		const error = (status: number, message: string): Reply => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
@@ -348,6 +458,7 @@ export class FineTuningSimulator {
 				hyperparameters: (body.hyperparameters as Record<string, unknown>) ?? { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
 				seed: typeof body.seed === 'number' ? body.seed : 42,
 				metadata: (body.metadata as Record<string, string> | undefined) ?? null,
+				...(body.trainingType !== undefined ? { trainingType: String(body.trainingType) } : {}),
 			});
 			return { status: 200, body: this.publicJob(job) };
 		}

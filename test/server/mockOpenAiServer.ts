@@ -377,7 +377,10 @@ export class MockOpenAiServer {
 		try {
 			const { raw, body } = await this.readBody(req);
 			const [rawPath, queryString] = (req.url ?? '/').split('?');
-			const path = rawPath.replace(/^\/v1(?=\/)/, '');
+			// Azure OpenAI's v1 API lives under /openai/v1, the others under /v1: both reach the same routes,
+			// and the fine-tuning side, when it plays one platform, checks the mount (fineTuning.ts).
+			const mount = /^\/openai\/v1(?=\/)/.test(rawPath) ? 'openai/v1' : /^\/v1(?=\/)/.test(rawPath) ? 'v1' : '';
+			const path = rawPath.replace(/^\/(openai\/)?v1(?=\/)/, '');
 			if (this.recordRequests) {
 				this.received.push({ method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() });
 			}
@@ -409,7 +412,7 @@ export class MockOpenAiServer {
 				await this.chat(req, res, body as ChatBody);
 				return;
 			}
-			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw);
+			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw, mount);
 			if (fineTuning) {
 				if (typeof fineTuning.body === 'string' && fineTuning.headers?.['content-type']) {
 					res.writeHead(fineTuning.status, { 'x-request-id': `req_${counters.requests}`, ...fineTuning.headers });

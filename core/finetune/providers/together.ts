@@ -1,7 +1,12 @@
 /**
  * Together AI's fine-tuning API over plain HTTP (`/files/upload`, `/fine-tunes`, events,
- * checkpoints), with LoRA or full training and SFT or DPO. Together has no reinforcement
- * fine-tuning and no pause / resume: the adapter says so.
+ * checkpoints, `/fine-tunes/estimate-price`), with LoRA or full training, SFT or DPO (with its
+ * variants: RPO's `rpo_alpha`, SimPO's `simpo_gamma`, `dpo_reference_free`,
+ * `dpo_normalize_logratios_by_length`), and `from_checkpoint` to continue a job. Together has no
+ * reinforcement fine-tuning and no pause / resume: the adapter says so.
+ * Estimate: https://docs.together.ai/reference/post-fine-tunes-estimate-price (training_file,
+ * model, n_epochs, training_method, training_type, from_checkpoint → estimated_total_price,
+ * allowed_to_proceed, user_limit, estimated_train_token_count, estimated_eval_token_count).
  * Shapes from Together's API reference (https://docs.together.ai/reference/post-fine-tunes) and its
  * Python SDK's FinetuneRequest. Every request goes through the `send` function the provider is
  * given; a failure is the transport's HttpStatusError (status, headers, "<status> <message>").
@@ -16,6 +21,7 @@ import {
 	type JobEvent,
 	type JobSpec,
 	type JobStatus,
+	type Operation,
 	type Page,
 	type TrainingMethod,
 	type UploadedFile,
@@ -72,8 +78,45 @@ export function toTogetherJob(raw: Record<string, unknown>): FineTuneJob {
 	};
 }
 
+/** DPO options that a supervised job may not carry (Together's SDK refuses them there too). */
+const DPO_ONLY: Array<[string, (h: NonNullable<JobSpec['hyperparameters']>) => boolean]> = [
+	['RPO Alpha (DPO)', (h) => h.rpoAlpha !== undefined],
+	['SimPO Gamma (DPO)', (h) => h.simpoGamma !== undefined],
+	['Reference-Free (DPO)', (h) => h.referenceFree === true],
+	['Normalize Log-Ratios by Length (DPO)', (h) => h.normalizeByLength === true],
+];
+
+/** Together's answer to a price estimate, on our names. */
+export interface PriceEstimate {
+	source: 'together';
+	/** US dollars, as Together bills. */
+	estimatedTotalPrice: number | null;
+	allowedToProceed: boolean | null;
+	userLimit: number | null;
+	estimatedTrainTokens: number | null;
+	estimatedEvalTokens: number | null;
+}
+
+const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+/** The `training_method` object of a job spec (sft, or dpo with its variants). */
+function trainingMethod(spec: JobSpec): Record<string, unknown> {
+	const h = spec.hyperparameters ?? {};
+	if (spec.method !== 'dpo') return { method: 'sft', train_on_inputs: 'auto' };
+	// SimPO is reference-free and length-normalised: Together's SDK sets both when simpo_gamma > 0; so do we.
+	const simpo = typeof h.simpoGamma === 'number' && h.simpoGamma > 0;
+	const method: Record<string, unknown> = { method: 'dpo' };
+	if (h.beta !== undefined && h.beta !== 'auto') method.dpo_beta = h.beta;
+	if (h.rpoAlpha !== undefined) method.rpo_alpha = h.rpoAlpha;
+	if (h.simpoGamma !== undefined) method.simpo_gamma = h.simpoGamma;
+	if (h.referenceFree === true || simpo) method.dpo_reference_free = true;
+	if (h.normalizeByLength === true || simpo) method.dpo_normalize_logratios_by_length = true;
+	return method;
+}
+
 export class TogetherProvider implements FineTuneProvider {
 	readonly name = 'Together AI';
+	readonly operations = new Set<Operation>(['upload', 'create', 'get', 'list', 'cancel', 'events', 'checkpoints']);
 	readonly methods = new Set<TrainingMethod>(['supervised', 'dpo']);
 	readonly limits = TOGETHER_FINE_TUNE_LIMITS;
 
@@ -102,7 +145,42 @@ export class TogetherProvider implements FineTuneProvider {
 		if (spec.method === 'reinforcement') throw new UnsupportedOperationError(this.name, 'reinforcement fine-tuning');
 		const h = spec.hyperparameters ?? {};
 		if (typeof h.learningRateMultiplier === 'number') throw new LearningRateMultiplierError(h.learningRateMultiplier);
+		if (spec.trainingTier !== undefined) throw new UnsupportedOperationError(this.name, 'Training Tier (an Azure OpenAI option); remove it');
+		if (spec.method !== 'dpo') {
+			for (const [label, given] of DPO_ONLY) if (given(h)) throw new RequestLimitError(`${label}: is for preference (DPO) jobs only; this job's Method is ${spec.method}`);
+		}
+		if (h.referenceFree === false && typeof h.simpoGamma === 'number' && h.simpoGamma > 0) {
+			throw new RequestLimitError('SimPO Gamma (DPO): SimPO trains without the reference model, so Reference-Free (DPO) cannot be off with a SimPO Gamma above 0');
+		}
 		assertJobSpec(spec, this.limits);
+	}
+
+	/**
+	 * Together's own estimate for a job on an uploaded file (POST /fine-tunes/estimate-price):
+	 * the price it would bill, the tokens it would train, and whether the account may proceed.
+	 */
+	async estimatePrice(spec: Pick<JobSpec, 'model' | 'trainingFile' | 'validationFile' | 'method' | 'trainingType' | 'hyperparameters' | 'fromCheckpoint'>, signal?: AbortSignal): Promise<PriceEstimate> {
+		if (!spec.trainingFile?.trim()) throw new RequestLimitError('Training File ID: is empty (the estimate is for a file uploaded to Together AI)');
+		if (spec.method === 'reinforcement') throw new UnsupportedOperationError(this.name, 'reinforcement fine-tuning');
+		const epochs = spec.hyperparameters?.nEpochs;
+		const body: Record<string, unknown> = {
+			training_file: spec.trainingFile,
+			training_method: trainingMethod(spec as JobSpec),
+			training_type: spec.trainingType === 'full' ? { type: 'Full' } : { type: 'Lora' },
+		};
+		if (spec.model) body.model = spec.model;
+		if (spec.validationFile) body.validation_file = spec.validationFile;
+		if (typeof epochs === 'number') body.n_epochs = epochs;
+		if (spec.fromCheckpoint) body.from_checkpoint = spec.fromCheckpoint;
+		const answer = await this.call({ method: 'POST', path: '/fine-tunes/estimate-price', json: body }, signal);
+		return {
+			source: 'together',
+			estimatedTotalPrice: numberOrNull(answer.estimated_total_price),
+			allowedToProceed: typeof answer.allowed_to_proceed === 'boolean' ? answer.allowed_to_proceed : null,
+			userLimit: numberOrNull(answer.user_limit),
+			estimatedTrainTokens: numberOrNull(answer.estimated_train_token_count),
+			estimatedEvalTokens: numberOrNull(answer.estimated_eval_token_count),
+		};
 	}
 
 	async createJob(spec: JobSpec, signal?: AbortSignal): Promise<FineTuneJob> {
@@ -113,7 +191,7 @@ export class TogetherProvider implements FineTuneProvider {
 			model: spec.model,
 			training_file: spec.trainingFile,
 			training_type: spec.trainingType === 'full' ? { type: 'Full' } : { type: 'Lora' },
-			training_method: spec.method === 'dpo' ? { method: 'dpo', ...(fixed(h.beta) !== undefined ? { dpo_beta: h.beta } : {}) } : { method: 'sft', train_on_inputs: 'auto' },
+			training_method: trainingMethod(spec),
 		};
 		const optional: Record<string, unknown> = {
 			validation_file: spec.validationFile,
@@ -121,6 +199,7 @@ export class TogetherProvider implements FineTuneProvider {
 			batch_size: h.batchSize === 'auto' ? 'max' : h.batchSize,
 			suffix: spec.suffix,
 			random_seed: spec.seed,
+			from_checkpoint: spec.fromCheckpoint,
 		};
 		for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
 		return toTogetherJob(await this.call({ method: 'POST', path: '/fine-tunes', json: body }, signal));

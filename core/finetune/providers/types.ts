@@ -26,11 +26,25 @@ export interface JobSpec {
 		learningRateMultiplier?: Auto<number>;
 		/** DPO only. */
 		beta?: Auto<number>;
+		/** DPO only (Together AI): the weight of the NLL term on the preferred answers (RPO). */
+		rpoAlpha?: number;
+		/** DPO only (Together AI): SimPO's target margin; above 0 the job is reference-free and length-normalised. */
+		simpoGamma?: number;
+		/** DPO only (Together AI): train without the reference model's log-probabilities. */
+		referenceFree?: boolean;
+		/** DPO only (Together AI): normalise the log-ratios by the answers' lengths. */
+		normalizeByLength?: boolean;
 		/** Reinforcement only. */
 		reasoningEffort?: 'low' | 'medium' | 'high';
 		computeMultiplier?: Auto<number>;
 		evalInterval?: Auto<number>;
 		evalSamples?: Auto<number>;
+		/** An absolute learning rate, where the provider takes one (Fireworks). */
+		learningRate?: Auto<number>;
+		/** LoRA rank, where the provider takes one (Fireworks). */
+		loraRank?: Auto<number>;
+		/** Longest training sequence in tokens, where the provider takes one (Fireworks). */
+		maxContextLength?: Auto<number>;
 	};
 	/** Reinforcement only: an OpenAI grader definition (Score Output's grader JSON). */
 	grader?: Record<string, unknown>;
@@ -39,6 +53,10 @@ export interface JobSpec {
 	metadata?: Record<string, string>;
 	/** LoRA or full training, where the provider offers the choice. */
 	trainingType?: 'lora' | 'full';
+	/** Azure OpenAI's training tier (its `trainingType`): Standard, GlobalStandard or developerTier. */
+	trainingTier?: 'Standard' | 'GlobalStandard' | 'developerTier';
+	/** Together AI: continue from a job's checkpoint (`{job id or output model}[:{step}]`). */
+	fromCheckpoint?: string;
 }
 
 export interface FineTuneJob {
@@ -81,8 +99,11 @@ export interface Page<T> {
 	hasMore: boolean;
 }
 
+export type Operation = 'upload' | 'create' | 'get' | 'list' | 'cancel' | 'pause' | 'resume' | 'events' | 'checkpoints';
+
 export interface FineTuneProvider {
 	readonly name: string;
+	readonly operations: ReadonlySet<Operation>;
 	readonly methods: ReadonlySet<TrainingMethod>;
 	/** What the provider's API accepts: the node checks values against these before sending. */
 	readonly limits: FineTuneLimits;

@@ -2,8 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { buildDataset, type BuiltDataset, type DatasetKind } from '../../../core/finetune/buildDataset';
 import type { TrainingFormat } from '../../../core/finetune/formats';
-import { readJsonlLines } from '../../../core/finetune/jsonl';
+import { readJsonlLines, releaseJsonlFile } from '../../../core/finetune/jsonl';
+import type { TogetherProvider } from '../../../core/finetune/providers/together';
 import { validateTrainingFile } from '../../../core/finetune/validate';
+import { ParameterError } from '../../shared/transportOptions';
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
@@ -39,10 +41,16 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 		},
 	);
 	const fileName = text(options.fileName) ?? 'training.jsonl';
-	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(files.train ?? Buffer.alloc(0), fileName, 'application/jsonl') };
-	files.train = undefined;
-	if (files.validation) binary.validation = await ctx.helpers.prepareBinaryData(files.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl');
+	// Each file's memory is given back as soon as n8n has it (its base64 copy in memory mode, its
+	// stored file otherwise), the small validation file first, so that the training file's bytes
+	// and its base64 text are the only copies of it held at once.
+	const validation = files.validation ? await ctx.helpers.prepareBinaryData(files.validation, fileName.replace(/(\.jsonl)?$/, '.validation.jsonl'), 'application/jsonl') : undefined;
+	releaseJsonlFile(files.validation);
 	files.validation = undefined;
+	const binary: INodeExecutionData['binary'] = { data: await ctx.helpers.prepareBinaryData(files.train ?? Buffer.alloc(0), fileName, 'application/jsonl') };
+	releaseJsonlFile(files.train);
+	files.train = undefined;
+	if (validation) binary.validation = validation;
 	return [
 		{
 			json: { kind, format, fileName, ...counts, problems: problems.map((p) => `Item ${p.item}: ${p.message}`) },
@@ -55,14 +63,23 @@ export async function runBuildDataset(ctx: IExecuteFunctions): Promise<INodeExec
 /** Base64 as n8n writes it (no line breaks), which can be cut anywhere at a multiple of 4. */
 const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Slices of 4 MiB of base64 text (a multiple of 4 characters, so each decodes on its own). */
+/**
+ * Slices of 32 KiB of base64 text (a multiple of 4 characters, so each decodes on its own): 24 KiB
+ * of bytes, whose text stays below V8's large-object size and dies young. Slices of 4 MiB made
+ * 6 MB strings, each allocated straight into the old generation and kept until a full collection:
+ * the heap grew and fell by about 200 MB all through Validate.
+ */
 function* base64Slices(data: string): Generator<Buffer> {
-	const SLICE = 4 * 1024 * 1024;
+	const SLICE = 32 * 1024;
 	for (let start = 0; start < data.length; start += SLICE) yield Buffer.from(data.slice(start, start + SLICE), 'base64');
 }
 
-/** A validation report for each input item's training file. */
-export async function runValidate(ctx: IExecuteFunctions, index: number): Promise<INodeExecutionData[]> {
+/**
+ * A validation report for each input item's training file. With provider Together AI and a Together
+ * Training File ID, the estimate also carries Together's own (its estimate-price route, for that
+ * uploaded file); otherwise the cost is the tokens counted here × epochs × the price given.
+ */
+export async function runValidate(ctx: IExecuteFunctions, index: number, together?: () => Promise<TogetherProvider>): Promise<INodeExecutionData[]> {
 	const property = String(ctx.getNodeParameter('binaryProperty', index, 'data'));
 	const binary = ctx.helpers.assertBinaryData(index, property);
 	// Stored binary data (filesystem or S3 mode) is read as a stream; in memory mode the file is the
@@ -82,5 +99,27 @@ export async function runValidate(ctx: IExecuteFunctions, index: number): Promis
 		epochs,
 		pricePerMillionTokens: price > 0 ? price : undefined,
 	});
-	return [{ json: report as unknown as IDataObject, pairedItem: { item: index } }];
+	const togetherFile = text(options.togetherFileId);
+	let togetherEstimate: IDataObject | undefined;
+	if (togetherFile) {
+		if (!together) throw new ParameterError('Together Training File ID', 'asks Together AI for its estimate: set Provider to Together AI');
+		const provider = await together();
+		const estimate = await provider.estimatePrice(
+			{
+				model: text(options.togetherModel) ?? '',
+				trainingFile: togetherFile,
+				method: report.kind === 'preference' ? 'dpo' : report.kind === 'reinforcement' ? 'reinforcement' : 'supervised',
+				hyperparameters: { nEpochs: epochs === 'auto' ? undefined : epochs },
+			},
+			ctx.getExecutionCancelSignal(),
+		);
+		togetherEstimate = { ...estimate };
+	}
+	const estimate: IDataObject = {
+		...(report.estimate as unknown as IDataObject),
+		// Where `cost` comes from: the price given here (per million trained tokens), or nowhere.
+		costFrom: report.estimate.cost === null ? null : 'pricePerMillionTokens × trainedTokens (counted here)',
+		...(togetherEstimate ? { together: togetherEstimate } : {}),
+	};
+	return [{ json: { ...(report as unknown as IDataObject), estimate }, pairedItem: { item: index } }];
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { sleep } from 'n8n-workflow';
 import type { FineTuneProvider, JobSpec, TrainingMethod } from '../../../core/finetune/providers/types';
 import { UnsupportedOperationError } from '../../../core/finetune/providers/types';
+import { AZURE_TRAINING_TIERS } from '../../../core/finetune/providers/platforms';
 import { waitForJob } from '../../../core/finetune/waitForJob';
 import { tryParseJson } from '../../../core/json/tryParseJson';
 import { autoNumber, jobSpecProblems, optionalNumber, type Checked } from '../../../core/requestLimits/fineTune';
@@ -68,6 +69,18 @@ function hyperparameter(limit: NumberLimit | undefined, label: string, raw: unkn
 	return valueOf(autoNumber(limit, raw));
 }
 
+/** A number option only some providers take: checked against the provider's limit, or left for its checkJob to refuse. */
+function optionalOption(limit: NumberLimit | undefined, label: string, raw: unknown): number | undefined {
+	return valueOf(optionalNumber(limit ?? { label, field: label, source: 'the provider (checkJob)' }, raw));
+}
+
+/** A boolean option: true, false, or not given; anything else names the field. */
+function flag(label: string, raw: unknown): boolean | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	if (typeof raw !== 'boolean') throw new ParameterError(label, `${JSON.stringify(raw)} is not true or false`);
+	return raw;
+}
+
 /** One item's job, every value checked against the provider's limits; nothing has been sent yet. */
 export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: FineTuneProvider): JobSpec {
 	const limits = provider.limits;
@@ -92,6 +105,11 @@ export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: Fin
 			batchSize: hyperparameter(limits.batchSize, 'Batch Size', options.batchSize),
 			learningRateMultiplier: hyperparameter(limits.learningRateMultiplier, 'Learning Rate Multiplier', options.learningRateMultiplier),
 			beta: method === 'dpo' ? hyperparameter(limits.beta, 'Beta (DPO)', options.beta) : undefined,
+			// Sent as given, DPO or not: a supervised job that carries them is refused by name (checkJob), never silently trained without them.
+			rpoAlpha: optionalOption(limits.rpoAlpha, 'RPO Alpha (DPO)', options.rpoAlpha),
+			simpoGamma: optionalOption(limits.simpoGamma, 'SimPO Gamma (DPO)', options.simpoGamma),
+			referenceFree: flag('Reference-Free (DPO)', options.referenceFree),
+			normalizeByLength: flag('Normalize Log-Ratios by Length (DPO)', options.normalizeByLength),
 			reasoningEffort: method === 'reinforcement' ? oneOf('Reasoning Effort (Reinforcement)', options.reasoningEffort, ['low', 'medium', 'high'] as const) : undefined,
 		},
 		grader,
@@ -101,6 +119,8 @@ export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: Fin
 		// `{}` (the field's default) is no metadata.
 		metadata: metadata && Object.keys(metadata).length > 0 ? (metadata as Record<string, string>) : undefined,
 		trainingType: oneOf('Training Type', options.trainingType, TRAINING_TYPES),
+		trainingTier: oneOf('Training Tier (Azure OpenAI)', options.trainingTier, AZURE_TRAINING_TIERS),
+		fromCheckpoint: optionalText('From Checkpoint', options.fromCheckpoint),
 	};
 	const [problem] = jobSpecProblems(spec, limits);
 	if (problem) throw limitError(problem);

@@ -1,4 +1,4 @@
-import { JsonlBufferWriter, readJsonlLines, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
+import { JsonlBufferWriter, readJsonlLines, releaseJsonlFile, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
 
 async function linesOf(source: JsonlSource): Promise<JsonlLine[]> {
 	const lines: JsonlLine[] = [];
@@ -35,6 +35,33 @@ describe('JsonlBufferWriter', () => {
 		small.write({ a: 1 });
 		expect(small.end().buffer.byteLength).toBeLessThan(1024 * 1024);
 		expect(new JsonlBufferWriter().end()).toEqual(Buffer.alloc(0));
+	});
+
+	it('grows a large file in place (no copy left behind) and gives its memory back on release', () => {
+		const writer = new JsonlBufferWriter(1024);
+		for (let i = 0; i < 3000; i++) writer.write({ i, text: 'x'.repeat(500) });
+		const early = writer.end();
+		for (let i = 3000; i < 40_000; i++) writer.write({ i, text: 'x'.repeat(500) });
+		const file = writer.end();
+		// Grown past its first 16 MiB step, still the same memory: nothing was copied.
+		expect(file.length).toBeGreaterThan(16 * 1024 * 1024);
+		expect(file.buffer).toBe(early.buffer);
+		expect(JSON.parse(file.subarray(0, file.indexOf(0x0a)).toString('utf8'))).toEqual({ i: 0, text: 'x'.repeat(500) });
+		releaseJsonlFile(file);
+		expect(file.length).toBe(0);
+		expect(file.buffer.byteLength).toBe(0);
+	});
+
+	it('releases nothing but a large file of its own: a small file and other Buffers are left as they are', () => {
+		const small = new JsonlBufferWriter();
+		small.write({ a: 1 });
+		const file = small.end();
+		releaseJsonlFile(file);
+		expect(file.toString('utf8')).toBe('{"a":1}\n');
+		const other = Buffer.from('{"b":2}\n');
+		releaseJsonlFile(other);
+		expect(other.toString('utf8')).toBe('{"b":2}\n');
+		releaseJsonlFile(undefined);
 	});
 
 	it('refuses a value JSON cannot hold, and a capacity below 1', () => {
