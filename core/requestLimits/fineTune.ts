@@ -9,6 +9,9 @@
  * Together AI, where it differs: its API reference (https://docs.together.ai/reference/post-fine-tunes)
  * and its CLI reference (https://docs.together.ai/reference/cli/finetune), which gives the bounds the
  * API reference leaves out (epochs 1–20, a suffix of up to 40 characters).
+ * Fireworks AI: its API reference (create-supervised-fine-tuning-job, create-dpo-job, list pages),
+ * which types every number as int32 or float and publishes no other bound; the bounds here are
+ * those types, and a model's own maximum (context length, LoRA rank) is the server's check.
  */
 import type { Auto, JobSpec } from '../finetune/providers/types';
 import { describeNumberLimit, lengthProblem, numberProblem, type LengthLimit, type NumberLimit } from './limit';
@@ -19,6 +22,13 @@ const TOGETHER_CREATE = 'https://docs.together.ai/reference/post-fine-tunes';
 const TOGETHER_CLI = 'https://docs.together.ai/reference/cli/finetune';
 /** Together's SDK checks what the API reference leaves out (rpo_alpha, simpo_gamma ≥ 0; DPO options on DPO jobs only). */
 const TOGETHER_SDK = 'https://github.com/togethercomputer/together-python (src/together/resources/finetune.py, create_finetune_request)';
+const FIREWORKS_SFT = 'https://docs.fireworks.ai/api-reference/create-supervised-fine-tuning-job';
+const FIREWORKS_DPO = 'https://docs.fireworks.ai/api-reference/create-dpo-job';
+const FIREWORKS_LIST = 'https://docs.fireworks.ai/api-reference/list-supervised-fine-tuning-jobs';
+/** Google's AIP-122, which Fireworks' resource names follow: a resource ID of at most 63 characters. */
+const AIP_122 = 'https://google.aip.dev/122';
+/** The largest int32, the type Fireworks' API reference gives its integer options. */
+const INT32_MAX = 2_147_483_647;
 
 export interface MetadataLimits {
 	label: string;
@@ -55,6 +65,12 @@ export interface FineTuneLimits {
 	fromCheckpoint?: LengthLimit;
 	/** `limit` of the list operations (jobs, events, checkpoints). */
 	listLimit: NumberLimit;
+	/** An absolute learning rate, where the provider takes one (Fireworks). */
+	learningRate?: NumberLimit;
+	/** LoRA rank, where the provider takes one (Fireworks). */
+	loraRank?: NumberLimit;
+	/** Longest training sequence in tokens, where the provider takes one (Fireworks). */
+	maxContextLength?: NumberLimit;
 }
 
 export const OPENAI_FINE_TUNE_LIMITS: FineTuneLimits = {
@@ -90,6 +106,24 @@ export const TOGETHER_FINE_TUNE_LIMITS: FineTuneLimits = {
 	fromCheckpoint: { label: 'From Checkpoint', field: 'from_checkpoint', max: 512, source: TOGETHER_CREATE },
 	// Together lists every job at once; the node pages it, with the same limit.
 	listLimit: { label: 'Limit', field: 'limit', min: 1, integer: true, source: TOGETHER_CREATE },
+};
+
+export const FIREWORKS_FINE_TUNE_LIMITS: FineTuneLimits = {
+	provider: 'Fireworks AI',
+	nEpochs: { label: 'Epochs', field: 'epochs', min: 1, max: INT32_MAX, integer: true, source: FIREWORKS_SFT },
+	// Fireworks counts a batch in tokens (default 32768), not examples.
+	batchSize: { label: 'Batch Size', field: 'batchSize', min: 1, max: INT32_MAX, integer: true, source: FIREWORKS_SFT },
+	// DPO's KL beta (`lossConfig.klBeta`): positive, no published maximum.
+	beta: { label: 'Beta (DPO)', field: 'lossConfig.klBeta', min: 0, minExclusive: true, source: FIREWORKS_DPO },
+	// Fireworks' job API takes no seed: the adapter refuses one (checkJob); the limit is the node's range.
+	seed: { label: 'Seed', field: 'seed', min: 0, max: INT32_MAX, integer: true, source: FIREWORKS_SFT },
+	// The suffix becomes the output model's ID (`accounts/{account}/models/{suffix}`).
+	suffix: { label: 'Suffix', field: 'outputModel', max: 63, source: AIP_122 },
+	learningRate: { label: 'Learning Rate', field: 'learningRate', min: 0, minExclusive: true, source: FIREWORKS_SFT },
+	loraRank: { label: 'LoRA Rank', field: 'loraRank', min: 1, max: INT32_MAX, integer: true, source: FIREWORKS_SFT },
+	maxContextLength: { label: 'Max Context Length', field: 'maxContextLength', min: 1, max: INT32_MAX, integer: true, source: FIREWORKS_SFT },
+	// `pageSize`; the adapter pages with `pageToken`.
+	listLimit: { label: 'Limit', field: 'pageSize', min: 1, max: INT32_MAX, integer: true, source: FIREWORKS_LIST },
 };
 
 /** A value checked against its limit: the value to send, or the problem in words (field, value, limit). */
@@ -170,6 +204,9 @@ export function jobSpecProblems(spec: JobSpec, limits: FineTuneLimits): string[]
 		autoProblem(limits.computeMultiplier, h.computeMultiplier),
 		autoProblem(limits.evalInterval, h.evalInterval),
 		autoProblem(limits.evalSamples, h.evalSamples),
+		autoProblem(limits.learningRate, h.learningRate),
+		autoProblem(limits.loraRank, h.loraRank),
+		autoProblem(limits.maxContextLength, h.maxContextLength),
 		h.reasoningEffort !== undefined && limits.reasoningEfforts && !limits.reasoningEfforts.includes(h.reasoningEffort)
 			? `Reasoning Effort (Reinforcement): ${shown(h.reasoningEffort)} is not one of ${limits.reasoningEfforts.join(', ')}`
 			: undefined,

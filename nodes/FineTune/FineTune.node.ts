@@ -27,6 +27,7 @@ export class FineTune implements INodeType {
 			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'], operation: JOB_OPERATIONS } } },
 			// Validate too: its estimate can come from Together's estimate-price route (Together Training File ID).
 			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'], operation: [...JOB_OPERATIONS, 'validate'] } } },
+			{ name: 'fireworksAiApi', testedBy: 'fireworksAiApiTest', required: true, displayOptions: { show: { provider: ['fireworks'], operation: JOB_OPERATIONS } } },
 		],
 		properties: fineTuneProperties,
 	};

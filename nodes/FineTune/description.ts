@@ -1,12 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { OPENAI_FINE_TUNE_LIMITS as OPENAI, TOGETHER_FINE_TUNE_LIMITS as TOGETHER } from '../../core/requestLimits/fineTune';
+import { FIREWORKS_FINE_TUNE_LIMITS as FIREWORKS, OPENAI_FINE_TUNE_LIMITS as OPENAI, TOGETHER_FINE_TUNE_LIMITS as TOGETHER } from '../../core/requestLimits/fineTune';
 import { describeNumberLimit, numberTypeOptions, type NumberLimit } from '../../core/requestLimits/limit';
 
 const ops = (...names: string[]) => ({ show: { operation: names } });
 
 /** "OpenAI: an integer from 1 to 50; Together AI: an integer from 1 to 20", from the limits the run-time check reads. */
-const perProvider = (openai: NumberLimit, together?: NumberLimit) =>
-	`OpenAI: ${describeNumberLimit(openai)}; Together AI: ${together ? describeNumberLimit(together) : 'not taken'}`;
+const perProvider = (openai: NumberLimit, together?: NumberLimit, fireworks?: NumberLimit) =>
+	`OpenAI: ${describeNumberLimit(openai)}; Together AI: ${together ? describeNumberLimit(together) : 'not taken'}; Fireworks AI: ${fireworks ? describeNumberLimit(fireworks) : 'not taken'}`;
+/** Shown for Fireworks AI only: the other providers take no such option (and refuse a value from an expression or an import). */
+const FIREWORKS_ONLY = { show: { '/provider': ['fireworks'] } };
+/** An option only Fireworks AI takes (the other providers refuse a value). */
+const fireworksOnly = (limit: NumberLimit, extra: string) => `A number, or auto. Fireworks AI only: ${describeNumberLimit(limit)} (\`${limit.field}\`)${extra}.`;
 /** The canvas subtitle: the operation as the panel names it, and the provider where a job runs. */
 const OPERATION_LABELS: Record<string, string> = {
 	buildDataset: 'Build dataset',
@@ -22,7 +26,7 @@ const OPERATION_LABELS: Record<string, string> = {
 	validate: 'Validate file',
 	waitForCompletion: 'Wait for job',
 };
-const PROVIDER_LABELS: Record<string, string> = { openai: 'OpenAI-compatible', together: 'Together AI', export: 'export only' };
+const PROVIDER_LABELS: Record<string, string> = { openai: 'OpenAI-compatible', together: 'Together AI', fireworks: 'Fireworks AI', export: 'export only' };
 export const FINE_TUNE_SUBTITLE = `={{ (${JSON.stringify(OPERATION_LABELS)})[$parameter["operation"]] + (["buildDataset", "validate"].includes($parameter["operation"]) ? "" : " · " + (${JSON.stringify(PROVIDER_LABELS)})[$parameter["provider"]]) }}`;
 
 const JOB_ID_OPS = ['getJob', 'cancelJob', 'pauseJob', 'resumeJob', 'listEvents', 'listCheckpoints', 'waitForCompletion'];
@@ -36,6 +40,7 @@ export const fineTuneProperties: INodeProperties[] = [
 		options: [
 			{ name: 'OpenAI-Compatible (OpenAI, Azure OpenAI, Amazon Bedrock, LiteLLM)', value: 'openai', description: 'Through the OpenAI-Compatible API credential\'s base URL; its Fine-Tuning Platform says what the platform lacks' },
 			{ name: 'Together AI', value: 'together' },
+			{ name: 'Fireworks AI', value: 'fireworks', description: 'Datasets, supervised and DPO jobs (LoRA); the trained model runs on Fireworks\' OpenAI-compatible inference' },
 			{ name: 'Export Only (Self-Hosted Trainers)', value: 'export', description: 'Nothing is uploaded: the file is the output (TRL, Axolotl, LLaMA-Factory, Unsloth)' },
 		],
 		default: 'openai',
@@ -241,9 +246,9 @@ export const fineTuneProperties: INodeProperties[] = [
 		default: {},
 		displayOptions: ops('createJob'),
 		options: [
-			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.batchSize, TOGETHER.batchSize)}.` },
-			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.beta, TOGETHER.beta)}.` },
-			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.nEpochs, TOGETHER.nEpochs)}.` },
+			{ displayName: 'Batch Size', name: 'batchSize', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.batchSize, TOGETHER.batchSize, FIREWORKS.batchSize)} (tokens per batch on Fireworks AI).` },
+			{ displayName: 'Beta (DPO)', name: 'beta', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.beta, TOGETHER.beta, FIREWORKS.beta)}.` },
+			{ displayName: 'Epochs', name: 'nEpochs', type: 'string', default: 'auto', description: `A number, or auto. ${perProvider(OPENAI.nEpochs, TOGETHER.nEpochs, FIREWORKS.nEpochs)}.` },
 			{
 				displayName: 'From Checkpoint',
 				name: 'fromCheckpoint',
@@ -252,13 +257,16 @@ export const fineTuneProperties: INodeProperties[] = [
 				placeholder: 'e.g. ft-1234 or ft-1234:10',
 				description: 'Together AI only: continue from a job\'s checkpoint, as JOB_ID or OUTPUT_MODEL_NAME, optionally :STEP (without it, the final checkpoint); e.g. SFT first, then DPO from it',
 			},
+			{ displayName: 'Learning Rate', name: 'learningRate', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.learningRate!, '; auto trains at its default of 0.0001') },
 			{
 				displayName: 'Learning Rate Multiplier',
 				name: 'learningRateMultiplier',
 				type: 'string',
 				default: 'auto',
-				description: `A number, or auto. OpenAI: ${describeNumberLimit(OPENAI.learningRateMultiplier!)}; Together AI takes an absolute learning rate instead, so leave it at auto there.`,
+				description: `A number, or auto. OpenAI: ${describeNumberLimit(OPENAI.learningRateMultiplier!)}; Together AI and Fireworks AI take an absolute learning rate instead, so leave it at auto there.`,
 			},
+			{ displayName: 'LoRA Rank', name: 'loraRank', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.loraRank!, '; the model\'s maximum is the server\'s check') },
+			{ displayName: 'Max Context Length', name: 'maxContextLength', type: 'string', default: 'auto', displayOptions: FIREWORKS_ONLY, description: fireworksOnly(FIREWORKS.maxContextLength!, ', in tokens; longer examples are truncated') },
 			{
 				displayName: 'Metadata (JSON)',
 				name: 'metadata',
@@ -321,7 +329,7 @@ export const fineTuneProperties: INodeProperties[] = [
 				name: 'suffix',
 				type: 'string',
 				default: '',
-				description: `Added to the fine-tuned model's name: up to ${OPENAI.suffix.max} characters (OpenAI), ${TOGETHER.suffix.max} (Together AI)`,
+				description: `Added to the fine-tuned model's name: up to ${OPENAI.suffix.max} characters (OpenAI), ${TOGETHER.suffix.max} (Together AI); on Fireworks AI it is the output model's ID (accounts/{account}/models/{suffix}), up to ${FIREWORKS.suffix.max}`,
 			},
 			{
 				displayName: 'Training Tier (Azure OpenAI)',

@@ -17,7 +17,7 @@ export class FineTuneTrigger implements INodeType {
 		icon: { light: 'file:fineTuneTrigger.svg', dark: 'file:fineTuneTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "when a job finishes, polling " + ($parameter["provider"] === "together" ? "Together AI" : "the OpenAI-compatible API") }}',
+		subtitle: '={{ "when a job finishes, polling " + ({ together: "Together AI", fireworks: "Fireworks AI" }[$parameter["provider"]] ?? "the OpenAI-compatible API") }}',
 		// Fine-Tune's: n8n's node panel shows this for the merged Fine-Tune entry (see FINE_TUNE_DESCRIPTION).
 		description: FINE_TUNE_DESCRIPTION,
 		defaults: { name: 'Fine-Tune Trigger' },
@@ -27,6 +27,7 @@ export class FineTuneTrigger implements INodeType {
 		credentials: [
 			{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true, displayOptions: { show: { provider: ['openai'] } } },
 			{ name: 'togetherAiApi', testedBy: 'togetherAiApiTest', required: true, displayOptions: { show: { provider: ['together'] } } },
+			{ name: 'fireworksAiApi', testedBy: 'fireworksAiApiTest', required: true, displayOptions: { show: { provider: ['fireworks'] } } },
 		],
 		properties: [
 			{
@@ -45,6 +46,7 @@ export class FineTuneTrigger implements INodeType {
 				options: [
 					{ name: 'OpenAI-Compatible', value: 'openai' },
 					{ name: 'Together AI', value: 'together' },
+					{ name: 'Fireworks AI', value: 'fireworks' },
 				],
 				default: 'openai',
 			},

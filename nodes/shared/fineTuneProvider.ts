@@ -1,4 +1,6 @@
 import type { IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import { FireworksProvider, FIREWORKS_BASE_URL } from '../../core/finetune/providers/fireworks';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
 import { resolvePlatform } from '../../core/finetune/providers/platforms';
 import { TogetherProvider, TOGETHER_BASE_URL } from '../../core/finetune/providers/together';
@@ -11,8 +13,9 @@ import { limiterFor } from '../../core/transport/limits/registry';
 import { CREDENTIAL_NAME, connectionFromCredentials, secretsOf } from './connection';
 
 export const TOGETHER_CREDENTIAL = 'togetherAiApi';
+export const FIREWORKS_CREDENTIAL = 'fireworksAiApi';
 
-export type ProviderName = 'openai' | 'together' | 'export';
+export type ProviderName = 'openai' | 'together' | 'fireworks' | 'export';
 
 /** Uploads and job calls can be slow (a large training file): a longer timeout than a chat request's. */
 const FINE_TUNE_TIMEOUT_MS = 300_000;
@@ -37,6 +40,13 @@ export async function providerFor(
 		const apiKey = String(credentials.apiKey ?? '');
 		const connection: ConnectionConfig = { baseUrl: String(credentials.baseUrl || TOGETHER_BASE_URL), apiKey, authHeader: 'bearer' };
 		return { provider: new TogetherProvider(callerFor(connection)), secrets: [apiKey] };
+	}
+	if (name === 'fireworks') {
+		const credentials = await ctx.getCredentials(FIREWORKS_CREDENTIAL);
+		const apiKey = String(credentials.apiKey ?? '');
+		const connection: ConnectionConfig = { baseUrl: String(credentials.baseUrl || FIREWORKS_BASE_URL), apiKey, authHeader: 'bearer' };
+		// An empty Account ID is the provider's error, naming the field, before anything is sent.
+		return { provider: new FireworksProvider(callerFor(connection), { account: String(credentials.accountId ?? ''), sleep: (ms) => sleep(ms) }), secrets: [apiKey] };
 	}
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	const connection = connectionFromCredentials(credentials);

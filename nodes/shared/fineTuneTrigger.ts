@@ -8,7 +8,7 @@ import type { INodeProperties } from 'n8n-workflow';
  * What the trigger itself does is said in its first field.
  */
 export const FINE_TUNE_DESCRIPTION =
-	'Training files from items, validated; fine-tuning jobs on OpenAI-compatible APIs or Together AI, and a trigger when one finishes; exports for self-hosted trainers';
+	'Training files from items, validated; fine-tuning jobs on OpenAI-compatible APIs, Together AI or Fireworks AI, and a trigger when one finishes; exports for self-hosted trainers';
 
 /** Which final statuses fire the Fine-Tune triggers (polling and webhook alike). */
 export const STATUSES_PROPERTY: INodeProperties = {

@@ -76,6 +76,28 @@ describe('Fine-Tune Trigger (polling)', () => {
 		expect(await poll()).toBeNull();
 	});
 
+	it('polls Fireworks AI the same way: its jobs, fired once when one completes', async () => {
+		server.configure({ fineTuning: { stepMs: 10 }, fireworks: { stepMs: 10 } });
+		const root = baseUrl.replace(/\/v1$/, '');
+		const fireworks = { fireworksAiApi: { apiKey: 'fw-poll-000000', accountId: 'mock-account', baseUrl: root } };
+		const api = (path: string, init: { body: string | FormData; json?: boolean }) =>
+			fetch(`${root}/v1/accounts/mock-account${path}`, { method: 'POST', headers: init.json ? { 'content-type': 'application/json' } : {}, body: init.body }).then((r) => r.json() as Promise<IDataObject>);
+		await api('/datasets', { body: JSON.stringify({ datasetId: 'poll-data', dataset: {} }), json: true });
+		const form = new FormData();
+		form.append('file', new Blob([[0, 1, 2].map((i) => JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }, { role: 'assistant', content: 'a' }] })).join('\n')]), 'poll.jsonl');
+		await api('/datasets/poll-data:upload', { body: form });
+		await sleep(50);
+		const { node, workflow, workflowData } = setUp(polling, { provider: 'fireworks' }, fireworks);
+		const poll = () => polling.poll!.call(new PollContext(workflow, node, buildAdditionalData(fireworks, workflowData), 'trigger', 'activate'));
+		expect(await poll()).toBeNull();
+		const job = await api('/supervisedFineTuningJobs', { body: JSON.stringify({ dataset: 'accounts/mock-account/datasets/poll-data', baseModel: 'accounts/fireworks/models/qwen3-8b', outputModel: 'accounts/mock-account/models/polled' }), json: true });
+		expect(await poll()).toBeNull();
+		await sleep(150);
+		const fired = await poll();
+		expect(fired?.[0].map((item) => item.json)).toEqual([expect.objectContaining({ id: job.name, status: 'succeeded', fine_tuned_model: 'accounts/mock-account/models/polled' })]);
+		expect(await poll()).toBeNull();
+	});
+
 	it('has no webhook: n8n registers none for it, so no call, however it is signed, can fire it', () => {
 		// n8n registers a node's webhooks from description.webhooks and calls webhook() on them.
 		expect(polling.description.webhooks).toBeUndefined();

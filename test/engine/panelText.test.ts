@@ -59,12 +59,15 @@ describe('the node panel', () => {
 		['fineTune', { operation: 'buildDataset', provider: 'openai' }, 'Build dataset'],
 		['fineTune', { operation: 'createJob', provider: 'together' }, 'Create job · Together AI'],
 		['fineTune', { operation: 'waitForCompletion', provider: 'openai' }, 'Wait for job · OpenAI-compatible'],
+		['fineTune', { operation: 'uploadFile', provider: 'fireworks' }, 'Upload file · Fireworks AI'],
 		['rewardLoop', { rewardSource: 'scorers', candidatesPerRound: 4, maxRounds: 1 }, 'best of 4, one round'],
 		['rewardLoop', { rewardSource: 'scorers', candidatesPerRound: 3, maxRounds: 2 }, 'best of 3, up to 2 rounds'],
 		['rewardLoop', { rewardSource: 'external', candidatesPerRound: 1, maxRounds: 5 }, 'external reward, up to 5 rounds'],
 		['scoreOutput', { mode: 'scorers', route: true }, 'reward from scorers, pass / fail'],
 		['scoreOutput', { mode: 'grader', route: false }, 'reward from an OpenAI grader'],
 		['fineTuneTrigger', { provider: 'together' }, 'when a job finishes, polling Together AI'],
+		['fineTuneTrigger', { provider: 'fireworks' }, 'when a job finishes, polling Fireworks AI'],
+		['fineTuneTrigger', { provider: 'openai' }, 'when a job finishes, polling the OpenAI-compatible API'],
 	])('%s subtitle for %j: %s', async (name, parameters, expected) => {
 		expect(subtitle(await descriptionOf(name), parameters)).toBe(expected);
 	});

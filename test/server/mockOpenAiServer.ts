@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { exampleForSchema } from './exampleForSchema';
 import { FineTuningSimulator, type FineTuningOptions } from './fineTuning';
+import { FireworksSimulator, type FireworksOptions } from './fireworks';
 
 export interface ChatRequestContext {
 	/** 1-based number of this chat request since the server started (or was reset). */
@@ -76,6 +77,8 @@ export interface MockServerOptions {
 	embeddingFault?: (inputs: string[]) => Fault | undefined;
 	/** Fine-tuning jobs: speed, outcome, signed webhooks. */
 	fineTuning?: FineTuningOptions;
+	/** Fireworks AI's datasets, jobs and inference (test/server/fireworks.ts): account, speed, outcome. */
+	fireworks?: FireworksOptions;
 }
 
 export interface ChatBody {
@@ -242,6 +245,8 @@ export class MockOpenAiServer {
 	served: ServedCompletion[] = [];
 	/** Files and fine-tuning jobs, kept across configure() and reset(). */
 	readonly fineTuning = new FineTuningSimulator();
+	/** Fireworks AI's datasets, jobs and trained models, kept across configure() and reset(). */
+	readonly fireworks = new FireworksSimulator();
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -249,6 +254,7 @@ export class MockOpenAiServer {
 	constructor(private options: MockServerOptions = {}) {
 		this.applyLimits();
 		this.fineTuning.configure(options.fineTuning ?? {});
+		this.fireworks.configure(options.fireworks ?? {});
 	}
 
 	private applyLimits(): void {
@@ -260,6 +266,7 @@ export class MockOpenAiServer {
 	configure(options: MockServerOptions): void {
 		this.options = options;
 		this.fineTuning.configure(options.fineTuning ?? {});
+		this.fireworks.configure(options.fireworks ?? {});
 		this.applyLimits();
 	}
 
@@ -285,6 +292,7 @@ export class MockOpenAiServer {
 
 	async stop(): Promise<void> {
 		this.fineTuning.stop();
+		this.fireworks.stop();
 		for (const socket of this.sockets) socket.destroy();
 		if (!this.server) return;
 		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -410,6 +418,21 @@ export class MockOpenAiServer {
 			}
 			if (req.method === 'POST' && path === '/chat/completions') {
 				await this.chat(req, res, body as ChatBody);
+				return;
+			}
+			// Fireworks' inference: the OpenAI-compatible chat, for its own models and the trained ones.
+			if (req.method === 'POST' && rawPath === '/inference/v1/chat/completions') {
+				const problem = this.fireworks.inferenceProblem((body as ChatBody | undefined)?.model);
+				if (problem) {
+					this.send(res, 404, { error: { object: 'error', type: 'invalid_request_error', code: 'NOT_FOUND', message: problem } });
+					return;
+				}
+				await this.chat(req, res, body as ChatBody);
+				return;
+			}
+			const fireworks = this.fireworks.handle(req.method ?? 'GET', rawPath, new URLSearchParams(queryString ?? ''), req.headers, raw);
+			if (fireworks) {
+				this.send(res, fireworks.status, fireworks.body, fireworks.headers);
 				return;
 			}
 			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw, mount);

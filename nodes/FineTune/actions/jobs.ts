@@ -81,12 +81,27 @@ function flag(label: string, raw: unknown): boolean | undefined {
 	return raw;
 }
 
+/**
+ * An option only some providers take (Fireworks' learning rate, LoRA rank, context length): a value
+ * for a provider without it is refused naming the field, as a value the API would not read.
+ */
+function providerOption(provider: FineTuneProvider, limit: NumberLimit | undefined, label: string, raw: unknown) {
+	if (limit) return valueOf(autoNumber(limit, raw));
+	const value = valueOf(autoNumber({ label, field: label, source: 'the provider' }, raw));
+	if (value === undefined || value === 'auto') return undefined;
+	throw new ParameterError(label, `${provider.name} takes no ${label}; leave it at auto or remove it`);
+}
+
 /** One item's job, every value checked against the provider's limits; nothing has been sent yet. */
 export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: FineTuneProvider): JobSpec {
 	const limits = provider.limits;
 	const options = ctx.getNodeParameter('jobOptions', index, {}) as IDataObject;
 	const method = oneOf('Method', ctx.getNodeParameter('method', index), METHODS) ?? 'supervised';
-	if (!provider.methods.has(method)) throw new UnsupportedOperationError(provider.name, `${method} fine-tuning`);
+	if (!provider.methods.has(method)) {
+		// The provider may say why and what it would need (Fireworks' evaluator); else the plain refusal.
+		provider.checkJob({ model: '', trainingFile: '', method });
+		throw new UnsupportedOperationError(provider.name, `${method} fine-tuning`);
+	}
 	const metadata = jsonObject('Metadata (JSON)', options.metadata);
 	let grader: Record<string, unknown> | undefined;
 	if (method === 'reinforcement') {
@@ -110,6 +125,9 @@ export function readJobSpec(ctx: IExecuteFunctions, index: number, provider: Fin
 			simpoGamma: optionalOption(limits.simpoGamma, 'SimPO Gamma (DPO)', options.simpoGamma),
 			referenceFree: flag('Reference-Free (DPO)', options.referenceFree),
 			normalizeByLength: flag('Normalize Log-Ratios by Length (DPO)', options.normalizeByLength),
+			learningRate: providerOption(provider, limits.learningRate, 'Learning Rate', options.learningRate),
+			loraRank: providerOption(provider, limits.loraRank, 'LoRA Rank', options.loraRank),
+			maxContextLength: providerOption(provider, limits.maxContextLength, 'Max Context Length', options.maxContextLength),
 			reasoningEffort: method === 'reinforcement' ? oneOf('Reasoning Effort (Reinforcement)', options.reasoningEffort, ['low', 'medium', 'high'] as const) : undefined,
 		},
 		grader,

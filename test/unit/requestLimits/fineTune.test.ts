@@ -1,5 +1,13 @@
 import type { JobSpec } from '../../../core/finetune/providers/types';
-import { autoNumber, jobSpecProblems, metadataProblem, OPENAI_FINE_TUNE_LIMITS as OPENAI, optionalNumber, TOGETHER_FINE_TUNE_LIMITS as TOGETHER } from '../../../core/requestLimits/fineTune';
+import {
+	autoNumber,
+	FIREWORKS_FINE_TUNE_LIMITS as FIREWORKS,
+	jobSpecProblems,
+	metadataProblem,
+	OPENAI_FINE_TUNE_LIMITS as OPENAI,
+	optionalNumber,
+	TOGETHER_FINE_TUNE_LIMITS as TOGETHER,
+} from '../../../core/requestLimits/fineTune';
 import { numberTypeOptions } from '../../../core/requestLimits/limit';
 
 const spec = (extra: Partial<JobSpec> = {}): JobSpec => ({ model: 'gpt-4.1-mini', trainingFile: 'file-1', method: 'supervised', ...extra });
@@ -54,6 +62,24 @@ describe('fine-tuning request limits', () => {
 			'Suffix: 65 characters, more than the limit of 64',
 		]);
 		expect(jobSpecProblems(spec({ suffix: 'x'.repeat(41) }), TOGETHER)).toEqual(['Suffix: 41 characters, more than the limit of 40']);
+	});
+
+	it('Fireworks AI: int32 integers, positive learning rate and KL beta, a suffix that is a 63-character model ID', () => {
+		expect(jobSpecProblems(spec({ suffix: 'x'.repeat(63), hyperparameters: { nEpochs: 3, batchSize: 65536, learningRate: 0.0001, loraRank: 32, maxContextLength: 131072, beta: 0.05 } }), FIREWORKS)).toEqual([]);
+		expect(
+			jobSpecProblems(spec({ suffix: 'x'.repeat(64), hyperparameters: { nEpochs: 2 ** 31, learningRate: 0, loraRank: 8.5, maxContextLength: 0, beta: 0 } }), FIREWORKS),
+		).toEqual([
+			'Epochs: 2147483648 is outside the limit (an integer from 1 to 2147483647)',
+			'Beta (DPO): 0 is outside the limit (a number above 0)',
+			'Learning Rate: 0 is outside the limit (a number above 0)',
+			'LoRA Rank: 8.5 is not a whole number (an integer from 1 to 2147483647)',
+			'Max Context Length: 0 is outside the limit (an integer from 1 to 2147483647)',
+			'Suffix: 64 characters, more than the limit of 63',
+		]);
+		// The other providers carry no limit for Fireworks' options: the node refuses a value for them by name.
+		expect(OPENAI.loraRank).toBeUndefined();
+		expect(TOGETHER.learningRate).toBeUndefined();
+		expect(metadataProblem(FIREWORKS, {})).toBe('Metadata (JSON): Fireworks AI takes no metadata; remove it');
 	});
 
 	it('gives the editor the same bounds (the exclusive ones by the smallest step)', () => {

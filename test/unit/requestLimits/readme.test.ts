@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAT_LIMITS, SCHEMA_NAME_LIMIT, STOP_LIMIT } from '../../../core/requestLimits/chat';
-import { OPENAI_FINE_TUNE_LIMITS, TOGETHER_FINE_TUNE_LIMITS, type FineTuneLimits } from '../../../core/requestLimits/fineTune';
+import { FIREWORKS_FINE_TUNE_LIMITS, OPENAI_FINE_TUNE_LIMITS, TOGETHER_FINE_TUNE_LIMITS, type FineTuneLimits } from '../../../core/requestLimits/fineTune';
 import type { LengthLimit, NumberLimit } from '../../../core/requestLimits/limit';
 
 const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
@@ -28,7 +28,7 @@ describe("README's table of limits checked before sending", () => {
 		expect(rows.some((row) => row.includes(label) && row.includes(`\`${field}`))).toBe(true);
 	});
 
-	for (const limits of [OPENAI_FINE_TUNE_LIMITS, TOGETHER_FINE_TUNE_LIMITS]) {
+	for (const limits of [OPENAI_FINE_TUNE_LIMITS, TOGETHER_FINE_TUNE_LIMITS, FIREWORKS_FINE_TUNE_LIMITS]) {
 		it.each(limitsOf(limits).map((limit) => [limit.label, limit.field]))(`${limits.provider}: %s (\`%s\`) has a row naming the provider`, (label, field) => {
 			expect(rows.some((row) => row.includes(label) && row.includes(`\`${field}\``) && row.includes(limits.provider))).toBe(true);
 		});
