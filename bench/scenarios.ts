@@ -345,13 +345,15 @@ async function refineScenario({ runWorkflow, outputOf, runError }: Harness): Pro
 	}
 }
 
-async function fineTuneScenario({ runWorkflow, runError }: Harness): Promise<ScenarioResult> {
-	const count = QUICK ? 5_000 : 100_000;
-	const items = Array.from({ length: count }, (_, i) => ({ prompt: `Case ${i}: ${text(20, i)}?`, response: `${text(40, i + 7)} (${i})` }));
+/**
+ * Build Dataset (supervised, OpenAI format, 10 % validation) then Validate, in n8n's engine, timed:
+ * the wall time, each node's execution time, Build Dataset's counts and Validate's report.
+ */
+async function buildThenValidate(runWorkflow: Harness['runWorkflow'], items: IDataObject[], buildParameters: IDataObject = {}) {
 	const started = performance.now();
 	const run = await runWorkflow({
 		nodeType: 'n8n-nodes-reward-loop.fineTune',
-		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', datasetFields: { systemMessage: 'Answer briefly.' }, datasetOptions: { validationFraction: 0.1 } },
+		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', ...buildParameters, datasetOptions: { validationFraction: 0.1 } },
 		items,
 		extra: {
 			nodes: [
@@ -368,9 +370,22 @@ async function fineTuneScenario({ runWorkflow, runError }: Harness): Promise<Sce
 		},
 	});
 	const wallMs = performance.now() - started;
-	const built = run.data.resultData.runData['Node Under Test']?.[0]?.executionTime ?? 0;
-	const validated = run.data.resultData.runData.Validate?.[0]?.executionTime ?? 0;
-	const report = run.data.resultData.runData.Validate?.[0]?.data?.main[0]?.[0]?.json as IDataObject | undefined;
+	const buildTask = run.data.resultData.runData['Node Under Test']?.[0];
+	const validateTask = run.data.resultData.runData.Validate?.[0];
+	return {
+		run,
+		wallMs,
+		built: buildTask?.executionTime ?? 0,
+		validated: validateTask?.executionTime ?? 0,
+		counts: buildTask?.data?.main[0]?.[0]?.json as IDataObject | undefined,
+		report: validateTask?.data?.main[0]?.[0]?.json as IDataObject | undefined,
+	};
+}
+
+async function fineTuneScenario({ runWorkflow, runError }: Harness): Promise<ScenarioResult> {
+	const count = QUICK ? 5_000 : 100_000;
+	const items = Array.from({ length: count }, (_, i) => ({ prompt: `Case ${i}: ${text(20, i)}?`, response: `${text(40, i + 7)} (${i})` }));
+	const { run, wallMs, built, validated, report } = await buildThenValidate(runWorkflow, items, { datasetFields: { systemMessage: 'Answer briefly.' } });
 	const ok = !runError(run) && report?.ok === true;
 	return {
 		id: 'finetune',
@@ -398,31 +413,7 @@ async function fineTuneRealisticScenario({ runWorkflow, runError }: Harness): Pr
 	const count = QUICK ? 5_000 : 100_000;
 	const items = Array.from(realisticItems(count));
 	const itemsMb = round(items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / 1024 / 1024, 1);
-	const started = performance.now();
-	const run = await runWorkflow({
-		nodeType: 'n8n-nodes-reward-loop.fineTune',
-		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', datasetOptions: { validationFraction: 0.1 } },
-		items,
-		extra: {
-			nodes: [
-				{
-					id: 'validate',
-					name: 'Validate',
-					type: 'n8n-nodes-reward-loop.fineTune',
-					typeVersion: 1,
-					position: [400, 0],
-					parameters: { provider: 'export', operation: 'validate', binaryProperty: 'data', validateOptions: { model: 'gpt-4.1-mini', pricePerMillionTokens: 25 } },
-				},
-			],
-			connections: { 'Node Under Test': { main: [[{ node: 'Validate', type: 'main', index: 0 }]] } },
-		},
-	});
-	const wallMs = performance.now() - started;
-	const buildTask = run.data.resultData.runData['Node Under Test']?.[0];
-	const built = buildTask?.executionTime ?? 0;
-	const validated = run.data.resultData.runData.Validate?.[0]?.executionTime ?? 0;
-	const counts = buildTask?.data?.main[0]?.[0]?.json as IDataObject | undefined;
-	const report = run.data.resultData.runData.Validate?.[0]?.data?.main[0]?.[0]?.json as IDataObject | undefined;
+	const { run, wallMs, built, validated, counts, report } = await buildThenValidate(runWorkflow, items);
 	const nodeSeconds = round((built + validated) / 1000);
 	const peak = peakRssMb();
 	const duplicates = Number(counts?.duplicates ?? -1);

@@ -1,7 +1,7 @@
 /**
  * Items to training files in one pass: each item becomes examples (by kind), each example rows (by
  * format); duplicates are dropped by hash and rows are split train / validation by a seeded hash of
- * the row, so nothing but 8-byte hashes is held besides the output itself.
+ * the row, so nothing but a digest per distinct row is held besides the output itself.
  */
 import { canonicalJson } from './canonical';
 import {

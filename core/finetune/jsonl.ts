@@ -1,79 +1,9 @@
 /**
- * JSON Lines: one JSON value per line, each line ended by \n (https://jsonlines.org). Writing
- * collects rows into Buffer chunks a caller may take as they fill, so a training file of any size
- * can be streamed out; reading yields numbered lines from text, a Buffer or a stream of chunks.
+ * JSON Lines: one JSON value per line, each line ended by \n (https://jsonlines.org). Writing fills
+ * one Buffer (n8n's binary data is one Buffer); reading yields numbered lines from text, a Buffer or
+ * a stream of chunks.
  */
 import { StringDecoder } from 'string_decoder';
-
-export interface JsonlWriterOptions {
-	/** Rows are encoded into a new chunk once about this many characters are pending (default 64 KiB). */
-	chunkSize?: number;
-}
-
-/**
- * Writes rows as JSON Lines into Buffer chunks. Either take the chunks as they fill (takeChunks,
- * then end for the rest) to stream the file, or call end alone for the whole file as one Buffer.
- */
-export class JsonlWriter {
-	private readonly chunkSize: number;
-	private pending: string[] = [];
-	private pendingLength = 0;
-	private chunks: Buffer[] = [];
-	private rows = 0;
-	private bytes = 0;
-	private ended = false;
-
-	constructor(options: JsonlWriterOptions = {}) {
-		this.chunkSize = options.chunkSize ?? 64 * 1024;
-		if (!(this.chunkSize >= 1)) throw new RangeError(`chunkSize must be at least 1, got ${options.chunkSize}`);
-	}
-
-	/** Appends one row. JSON.stringify escapes newlines inside strings, so a row is always one line. */
-	write(row: unknown): void {
-		if (this.ended) throw new Error('the JSONL writer has ended');
-		const text = JSON.stringify(row);
-		if (text === undefined) throw new TypeError(`a JSONL row must be a JSON value, got ${typeof row}`);
-		this.pending.push(text, '\n');
-		this.pendingLength += text.length + 1;
-		this.rows++;
-		if (this.pendingLength >= this.chunkSize) this.flush();
-	}
-
-	/** The chunks filled since the last call; the writer keeps no reference to them. */
-	takeChunks(): Buffer[] {
-		const chunks = this.chunks;
-		this.chunks = [];
-		return chunks;
-	}
-
-	/** Ends the file and returns everything not yet taken as one Buffer (the whole file if nothing was taken). */
-	end(): Buffer {
-		this.flush();
-		this.ended = true;
-		const rest = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-		this.chunks = [];
-		return rest;
-	}
-
-	/** Rows written so far. */
-	get rowCount(): number {
-		return this.rows;
-	}
-
-	/** Bytes encoded into chunks so far (rows still pending are counted once their chunk is made). */
-	get byteLength(): number {
-		return this.bytes;
-	}
-
-	private flush(): void {
-		if (this.pending.length === 0) return;
-		const chunk = Buffer.from(this.pending.join(''), 'utf8');
-		this.chunks.push(chunk);
-		this.bytes += chunk.length;
-		this.pending = [];
-		this.pendingLength = 0;
-	}
-}
 
 /**
  * Writes rows as JSON Lines straight into one Buffer, for a file that is wanted whole (n8n's
@@ -191,17 +121,6 @@ export class JsonlBufferWriter {
 export function releaseJsonlFile(file: Buffer | undefined): void {
 	const memory = file?.buffer as ResizableArrayBuffer | undefined;
 	if (memory && owned.has(memory)) memory.resize(0);
-}
-
-/** The rows as a stream of JSONL Buffer chunks; the last chunk ends the file. */
-export async function* jsonlChunks(rows: Iterable<unknown> | AsyncIterable<unknown>, options?: JsonlWriterOptions): AsyncGenerator<Buffer> {
-	const writer = new JsonlWriter(options);
-	for await (const row of rows) {
-		writer.write(row);
-		for (const chunk of writer.takeChunks()) yield chunk;
-	}
-	const rest = writer.end();
-	if (rest.length > 0) yield rest;
 }
 
 export interface JsonlLine {

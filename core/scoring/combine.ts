@@ -104,8 +104,8 @@ export class ScoringPlan {
 	}
 
 	private combine(results: ScoreResult[]): ItemScore {
-		// Runs once per item: plain loops and fixed-shape objects, since rule scoring is measured in
-		// tens of thousands of items per second.
+		// Runs once per item: plain loops and fixed-shape objects, as rule scoring is per-item cheap
+		// and this is on its path.
 		const breakdown: Record<string, BreakdownEntry> = {};
 		let usage: TokenUsage | undefined;
 		let failedGates: string[] | undefined;

@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -9,12 +8,9 @@ import type {
 import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
 import { generateAll } from '../../core/generate/generate';
 import { createChatClient } from '../../core/transport/chatClient';
-import { ItemFailedError } from '../../core/transport/scheduler';
-import { CancelledError } from '../../core/transport/sleep';
 import { OutputError } from '../../core/generate/result';
-import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
-import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
+import { itemText } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
 import { literalExpressionWarnings } from '../shared/literalExpression';
 import { searchModels } from '../shared/modelSearch';
@@ -22,7 +18,7 @@ import { redactOutput } from '../shared/redact';
 import { generateTextProperties } from '../shared/generateTextDescription';
 import { readGenerateRequest } from '../shared/generateTextParameters';
 import { openLane } from '../shared/lane';
-import { readRunSettings } from '../shared/transportOptions';
+import { openRun, runError } from '../shared/run';
 
 export class GenerateText implements INodeType {
 	description: INodeTypeDescription = {
@@ -47,18 +43,9 @@ export class GenerateText implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = await connectionOf(this);
-		const defaultModel = defaultModelOf(await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME));
-		const secrets = secretsOf(connection);
-		const endpoint = endpointOf(this.getNode(), connection);
-		const fail = (index: number, message: string) => itemError(this, index, message);
-
-		let settings;
-		try {
-			settings = readRunSettings(this);
-		} catch (error) {
-			return failEveryItem(this, items, describeFailure(error, 0, secrets));
-		}
+		const prelude = await openRun(this, items);
+		if (!prelude.ok) return prelude.output;
+		const { connection, defaultModel, secrets, endpoint, settings } = prelude.value;
 
 		const client = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 		let outcomes;
@@ -74,11 +61,7 @@ export class GenerateText implements INodeType {
 				failFast: !continueOnFail,
 			});
 		} catch (error) {
-			if (error instanceof ItemFailedError) {
-				throw fail(error.index, describeFailure(error.cause, error.attempts, secrets, endpoint));
-			}
-			if (error instanceof CancelledError) throw nodeError(this, error.message);
-			throw nodeError(this, describeFailure(error, 0, secrets, endpoint));
+			throw runError(this, error, (cause, attempts) => describeFailure(cause, attempts, secrets, endpoint));
 		} finally {
 			client.close();
 		}

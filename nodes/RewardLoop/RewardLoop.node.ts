@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -14,13 +13,11 @@ import { scoreCandidateSet } from '../../core/scoring/judges/candidateSet';
 import { createModelServices } from '../../core/scoring/modelServices';
 import { createChatClient } from '../../core/transport/chatClient';
 import { createHttpClient } from '../../core/transport/http';
-import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
-import { CancelledError } from '../../core/transport/sleep';
+import { runScheduled } from '../../core/transport/scheduler';
 import { readGenerateRequest } from '../shared/generateTextParameters';
 import { ScoringPlans } from '../shared/scoringPlans';
-import { CREDENTIAL_NAME, connectionOf, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
-import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
+import { failEveryItem, itemError, itemText } from '../shared/errors';
 import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { searchModels } from '../shared/modelSearch';
@@ -28,7 +25,7 @@ import { literalExpressionWarnings } from '../shared/literalExpression';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { RefusalGate } from '../../core/loop/refusals';
 import { openLane } from '../shared/lane';
-import { readRunSettings } from '../shared/transportOptions';
+import { openRun, runError } from '../shared/run';
 import { rewardLoopProperties } from './description';
 import { continueExternalLoops } from './external';
 import { loopOutput, readLoopSettings } from './loopParameters';
@@ -57,17 +54,10 @@ export class RewardLoop implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const continueOnFail = this.continueOnFail();
-		const connection = await connectionOf(this);
-		const defaultModel = defaultModelOf(await this.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME));
-		const secrets = secretsOf(connection);
-		const endpoint = endpointOf(this.getNode(), connection);
 		const fail = (index: number, message: string) => itemError(this, index, message);
-		let settings;
-		try {
-			settings = readRunSettings(this);
-		} catch (error) {
-			return failEveryItem(this, items, describeFailure(error, 0, secrets, endpoint));
-		}
+		const prelude = await openRun(this, items);
+		if (!prelude.ok) return prelude.output;
+		const { connection, defaultModel, secrets, endpoint, settings } = prelude.value;
 		const http = createHttpClient(connection, { timeoutMs: settings.timeoutMs });
 		// Every request of every item (candidates, judges, critiques, embeddings) takes this one lane.
 		const lane = openLane(this, connection, settings);
@@ -92,7 +82,6 @@ export class RewardLoop implements INodeType {
 					concurrency: settings.concurrency,
 					continueOnFail,
 					failureText,
-					fail,
 				});
 				const warnings = literalExpressionWarnings(this.getNode().parameters);
 				const done = warnings.length ? outputs.done.map((item) => (item.json.error ? item : { ...item, json: { ...item.json, warnings } })) : outputs.done;
@@ -149,9 +138,7 @@ export class RewardLoop implements INodeType {
 					failFast: !continueOnFail,
 				});
 			} catch (error) {
-				if (error instanceof ItemFailedError) throw fail(jobs[error.index].index, failureText(error.cause));
-				if (error instanceof CancelledError) throw nodeError(this, error.message);
-				throw nodeError(this, failureText(error));
+				throw runError(this, error, failureText, (position) => jobs[position].index);
 			}
 			let promptTokens = 0;
 			let completionTokens = 0;

@@ -10,7 +10,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { accumulateTokenUsage } from 'n8n-workflow';
-import { itemText, nodeError } from '../shared/errors';
+import { itemText } from '../shared/errors';
 import type { ChatMessage } from '../../core/generate/messages';
 import type { GenerateRequest } from '../../core/generate/request';
 import { emptyUsage, type GenerateResult, type TokenUsage } from '../../core/generate/result';
@@ -28,9 +28,9 @@ import {
 	type PendingCandidate,
 } from '../../core/loop/rewardLoop';
 import type { ItemScore } from '../../core/scoring/combine';
-import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
-import { CancelledError } from '../../core/transport/sleep';
+import { runScheduled } from '../../core/transport/scheduler';
 import { readGenerateRequest } from '../shared/generateTextParameters';
+import { runError } from '../shared/run';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { loopOutput, readLoopSettings, type NodeLoopSettings } from './loopParameters';
 
@@ -57,7 +57,6 @@ interface Helpers {
 	concurrency: number;
 	continueOnFail: boolean;
 	failureText(error: unknown): string;
-	fail(index: number, message: string): Error;
 }
 
 /** A problem with one returning item, which may not be the first of its loop's group. */
@@ -208,12 +207,7 @@ export async function continueExternalLoops(ctx: IExecuteFunctions, items: INode
 			failFast: !helpers.continueOnFail,
 		});
 	} catch (error) {
-		if (error instanceof ItemFailedError) {
-			const cause = error.cause;
-			throw helpers.fail(cause instanceof ItemProblem ? cause.index : jobs[error.index].index, helpers.failureText(cause));
-		}
-		if (error instanceof CancelledError) throw nodeError(ctx, error.message);
-		throw nodeError(ctx, helpers.failureText(error));
+		throw runError(ctx, error, (cause) => helpers.failureText(cause), (position, cause) => (cause instanceof ItemProblem ? cause.index : jobs[position].index));
 	}
 
 	const done: INodeExecutionData[] = [];

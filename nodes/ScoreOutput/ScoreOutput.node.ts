@@ -5,14 +5,13 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
+import { accumulateTokenUsage, isExpression, NodeConnectionTypes } from 'n8n-workflow';
 import type { ItemScore } from '../../core/scoring/combine';
 import { createModelServices } from '../../core/scoring/modelServices';
 import type { ModelServices } from '../../core/scoring/types';
 import { createChatClient, type ChatClient } from '../../core/transport/chatClient';
 import { createHttpClient, type HttpClient } from '../../core/transport/http';
-import { ItemFailedError, runScheduled } from '../../core/transport/scheduler';
-import { CancelledError } from '../../core/transport/sleep';
+import { runScheduled } from '../../core/transport/scheduler';
 import { CREDENTIAL_NAME, connectionFromCredentials, credentialName, defaultModelOf, endpointOf, secretsOf } from '../shared/connection';
 import { credentialTestMethods } from '../shared/credentialTest';
 import { failEveryItem, itemError, itemText, nodeError } from '../shared/errors';
@@ -22,7 +21,8 @@ import { redactItems } from '../shared/redact';
 import { describeFailure } from '../shared/failures';
 import { withItemSignal } from '../../core/loop/itemSignal';
 import { openLane } from '../shared/lane';
-import { readRunSettings, type RunSettings } from '../shared/transportOptions';
+import type { RunSettings } from '../shared/transportOptions';
+import { runError, runSettingsOf } from '../shared/run';
 import { scoreOutputProperties } from '../shared/scoreOutputDescription';
 import { ScoringPlans, type ItemPlan } from '../shared/scoringPlans';
 import { sampleFromItem } from './sample';
@@ -56,7 +56,7 @@ export class ScoreOutput implements INodeType {
 		const includeGrader = options.includeGrader === true;
 		const candidatesField = String(options.candidatesField ?? 'candidates');
 		const textField = String(this.getNodeParameter('textField', 0, 'text'));
-		const textFieldPerItem = String(this.getNode().parameters.textField ?? '').startsWith('=');
+		const textFieldPerItem = isExpression(this.getNode().parameters.textField);
 		const fail = (index: number, message: string) => itemError(this, index, message);
 
 		// A judge left without a model uses the credential's Default Model (the credential is optional here).
@@ -83,11 +83,9 @@ export class ScoreOutput implements INodeType {
 		let endpoint: Endpoint | undefined;
 		let settings: RunSettings = { concurrency: 10, maxRetries: 5, timeoutMs: 120_000, maxWaitMs: 120_000 };
 		if (plans.needsModels) {
-			try {
-				settings = readRunSettings(this);
-			} catch (error) {
-				return failEveryItem(this, items, describeFailure(error, 0, []));
-			}
+			const read = runSettingsOf(this, items);
+			if (!read.ok) return read.output;
+			settings = read.value;
 			let credentials;
 			try {
 				credentials = await this.getCredentials(CREDENTIAL_NAME);
@@ -148,11 +146,7 @@ export class ScoreOutput implements INodeType {
 					failFast: !continueOnFail,
 				});
 			} catch (error) {
-				if (error instanceof ItemFailedError) {
-					throw fail(pending[error.index], describeFailure(error.cause, 0, secrets, endpoint));
-				}
-				if (error instanceof CancelledError) throw nodeError(this, error.message);
-				throw nodeError(this, describeFailure(error, 0, secrets, endpoint));
+				throw runError(this, error, (cause) => describeFailure(cause, 0, secrets, endpoint), (position) => pending[position]);
 			} finally {
 				for (const item of leftRunning) item.abort();
 				chat?.close();

@@ -1,40 +1,22 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { UI_SCORER_TYPES } from '../../core/scoring/registry';
+import type { ScorerFieldName } from '../../core/scoring/scorerEntry';
 import { MODEL_PICKER_MODES } from './modelSearch';
 import { byDisplayName, transportOptions } from './transportOptions';
 
-const TEXT_RULES = ['equals', 'contains', 'starts_with', 'ends_with', 'regex', 'banned_terms'];
-const NEGATABLE = [...TEXT_RULES, 'length', 'json_valid', 'json_schema', 'json_field'];
-const CASED = [...TEXT_RULES, 'json_field'];
-const GRADED = ['text_similarity', 'embedding_similarity', 'perplexity', 'custom'];
-const JUDGES = ['score_model', 'label_model', 'select_best'];
-
 /**
- * In groups, not alphabetically: rules, structure, similarity, judges, custom. The group is the
- * name's first word, so a search in the list finds them too; the values are what saved workflows hold.
+ * In groups, not alphabetically: rules, structure, similarity, judges, custom (the registry's order).
+ * The group is the name's first word, so a search in the list finds them too; the values are what
+ * saved workflows hold.
  */
-export const SCORER_TYPE_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Rule: Contains', value: 'contains', description: 'The output contains any (or all) of the values' },
-	{ name: 'Rule: Banned Terms', value: 'banned_terms', description: 'Passes when none of the terms occurs (e.g. no advertising, no competitor names)' },
-	{ name: 'Rule: Equals', value: 'equals' },
-	{ name: 'Rule: Starts With', value: 'starts_with' },
-	{ name: 'Rule: Ends With', value: 'ends_with' },
-	{ name: 'Rule: Regex', value: 'regex' },
-	{ name: 'Rule: Length', value: 'length', description: 'Characters, words or tokens within a window' },
-	{ name: 'Structure: Valid JSON', value: 'json_valid' },
-	{ name: 'Structure: JSON Schema', value: 'json_schema', description: 'The JSON output matches a schema; failing paths are reported' },
-	{ name: 'Structure: JSON Field', value: 'json_field', description: 'A field of the JSON output equals, contains or exists' },
-	{ name: 'Similarity: To a Reference', value: 'text_similarity', description: 'Fuzzy, BLEU, GLEU, chrF, ROUGE or exact match against a reference' },
-	{ name: 'Similarity: Embeddings', value: 'embedding_similarity', description: 'Cosine of the output and a reference through the endpoint\'s /embeddings' },
-	{ name: 'Judge: Rubric Score', value: 'score_model', description: 'A model scores the output on a rubric (OpenAI score_model)' },
-	{ name: 'Judge: Label', value: 'label_model', description: 'A model picks a label; passing labels score 1 (OpenAI label_model)' },
-	{ name: 'Judge: Select Best Candidate', value: 'select_best', description: 'A model picks the best of the item\'s candidates, shown in random order' },
-	{ name: 'Custom: Expression', value: 'custom', description: 'A number in [0, 1] from an n8n expression' },
-	{ name: 'Custom: Perplexity', value: 'perplexity', description: '1 / perplexity, from Generate Text\'s logprobs' },
-];
+export const SCORER_TYPE_OPTIONS: INodePropertyOptions[] = UI_SCORER_TYPES.map(({ type, label, description }) => ({
+	name: label,
+	value: type,
+	...(description ? { description } : {}),
+}));
 
-const show = (types: string[]) => ({ show: { type: types } });
-
-const scorerFields: INodeProperties[] = [
+/** Name, Type, Weight and Must Pass: every scorer has them. */
+const ENTRY_FIELDS: INodeProperties[] = [
 	{
 		displayName: 'Name',
 		name: 'name',
@@ -53,8 +35,15 @@ const scorerFields: INodeProperties[] = [
 		default: false,
 		description: 'Whether failing this scorer sets the reward to 0 and fails the item, whatever the others say',
 	},
-	{ displayName: 'Value', name: 'value', type: 'string', default: '', displayOptions: show(['equals', 'starts_with', 'ends_with']) },
-	{
+];
+
+/**
+ * Each field a scorer type can show, once. Which types show it comes from their declarations
+ * (core/scoring/registry.ts): a field a type declares must be here, or this does not compile.
+ */
+const FIELD_UI: { [F in ScorerFieldName]: INodeProperties & { name: F } } = {
+	value: { displayName: 'Value', name: 'value', type: 'string', default: '' },
+	values: {
 		displayName: 'Values',
 		name: 'values',
 		type: 'string',
@@ -62,9 +51,8 @@ const scorerFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'One per line, e.g. battery',
 		description: 'One per line',
-		displayOptions: show(['contains']),
 	},
-	{
+	containsMode: {
 		displayName: 'Match',
 		name: 'containsMode',
 		type: 'options',
@@ -73,12 +61,11 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'All', value: 'all' },
 		],
 		default: 'any',
-		displayOptions: show(['contains']),
 	},
-	{ displayName: 'Trim', name: 'trim', type: 'boolean', default: true, description: 'Whether to ignore surrounding whitespace', displayOptions: show(['equals']) },
-	{ displayName: 'Pattern', name: 'pattern', type: 'string', default: '', placeholder: 'e.g. ^\\d{5}$', displayOptions: show(['regex']) },
-	{ displayName: 'Flags', name: 'flags', type: 'string', default: '', placeholder: 'e.g. m', displayOptions: show(['regex']) },
-	{
+	trim: { displayName: 'Trim', name: 'trim', type: 'boolean', default: true, description: 'Whether to ignore surrounding whitespace' },
+	pattern: { displayName: 'Pattern', name: 'pattern', type: 'string', default: '', placeholder: 'e.g. ^\\d{5}$' },
+	flags: { displayName: 'Flags', name: 'flags', type: 'string', default: '', placeholder: 'e.g. m' },
+	terms: {
 		displayName: 'Terms',
 		name: 'terms',
 		type: 'string',
@@ -86,10 +73,9 @@ const scorerFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'One per line, e.g. buy now',
 		description: 'One per line',
-		displayOptions: show(['banned_terms']),
 	},
-	{ displayName: 'Whole Words Only', name: 'wholeWord', type: 'boolean', default: true, displayOptions: show(['banned_terms']) },
-	{
+	wholeWord: { displayName: 'Whole Words Only', name: 'wholeWord', type: 'boolean', default: true },
+	unit: {
 		displayName: 'Unit',
 		name: 'unit',
 		type: 'options',
@@ -99,13 +85,12 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'Tokens (Estimated)', value: 'tokens' },
 		],
 		default: 'words',
-		displayOptions: show(['length']),
 	},
-	{ displayName: 'Min', name: 'min', type: 'number', default: 0, displayOptions: show(['length']) },
-	{ displayName: 'Max (0 = No Maximum)', name: 'max', type: 'number', default: 0, description: '0 means no maximum', displayOptions: show(['length']) },
-	{ displayName: 'Schema', name: 'schema', type: 'json', default: '{ "type": "object" }', displayOptions: show(['json_schema']) },
-	{ displayName: 'Field Path', name: 'path', type: 'string', default: '', placeholder: 'e.g. items[0].name', displayOptions: show(['json_field']) },
-	{
+	min: { displayName: 'Min', name: 'min', type: 'number', default: 0 },
+	max: { displayName: 'Max (0 = No Maximum)', name: 'max', type: 'number', default: 0, description: '0 means no maximum' },
+	schema: { displayName: 'Schema', name: 'schema', type: 'json', default: '{ "type": "object" }' },
+	path: { displayName: 'Field Path', name: 'path', type: 'string', default: '', placeholder: 'e.g. items[0].name' },
+	fieldOperator: {
 		displayName: 'Operator',
 		name: 'fieldOperator',
 		type: 'options',
@@ -115,17 +100,16 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'Exists', value: 'exists' },
 		],
 		default: 'equals',
-		displayOptions: show(['json_field']),
 	},
-	{
+	fieldValue: {
 		displayName: 'Expected (JSON)',
 		name: 'fieldValue',
 		type: 'string',
 		default: '',
 		description: 'A JSON value ("ok", 3, true, [1,2]); text that is not JSON is taken as a string',
-		displayOptions: { show: { type: ['json_field'], fieldOperator: ['equals', 'contains'] } },
+		displayOptions: { show: { fieldOperator: ['equals', 'contains'] } },
 	},
-	{
+	metric: {
 		displayName: 'Metric',
 		name: 'metric',
 		type: 'options',
@@ -141,18 +125,16 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'ROUGE-L', value: 'rouge_l' },
 		],
 		default: 'rouge_l',
-		displayOptions: show(['text_similarity']),
 	},
-	{
+	reference: {
 		displayName: 'Reference',
 		name: 'reference',
 		type: 'string',
 		default: '{{item.reference}}',
 		description:
 			'The reference text. {{item.field}} reads the input item (paths as in JSON Field: {{item.meta["content-type"]}}); an n8n expression works too. A missing, null or non-text field is the item\'s error.',
-		displayOptions: show(['text_similarity', 'embedding_similarity']),
 	},
-	{
+	tokenizer: {
 		displayName: 'Tokenization',
 		name: 'tokenizer',
 		type: 'options',
@@ -165,17 +147,17 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'Words and Punctuation', value: 'words', description: 'Runs of letters, digits and _, and each other character' },
 		],
 		default: 'words',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['bleu', 'gleu'] } },
+		displayOptions: { show: { metric: ['bleu', 'gleu'] } },
 	},
-	{
+	lowercase: {
 		displayName: 'Lowercase',
 		name: 'lowercase',
 		type: 'boolean',
 		default: false,
 		description: 'Whether to lowercase the output and the reference before comparing',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['bleu', 'gleu', 'chrf', 'chrf_pp'] } },
+		displayOptions: { show: { metric: ['bleu', 'gleu', 'chrf', 'chrf_pp'] } },
 	},
-	{
+	smoothing: {
 		displayName: 'Smoothing',
 		name: 'smoothing',
 		type: 'options',
@@ -191,26 +173,26 @@ const scorerFields: INodeProperties[] = [
 		],
 		default: 'method1',
 		description: 'NLTK\'s SmoothingFunction method (Chen and Cherry 2014)',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['bleu'] } },
+		displayOptions: { show: { metric: ['bleu'] } },
 	},
-	{
+	maxOrder: {
 		displayName: 'Max N-Gram Order',
 		name: 'maxOrder',
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 10 },
 		default: 4,
 		description: 'BLEU-N with uniform weights; GLEU counts n-grams of orders 1 to N',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['bleu', 'gleu'] } },
+		displayOptions: { show: { metric: ['bleu', 'gleu'] } },
 	},
-	{
+	epsSmoothing: {
 		displayName: 'Epsilon Smoothing',
 		name: 'epsSmoothing',
 		type: 'boolean',
 		default: false,
 		description: 'Whether to average the F-scores of all orders with ε for empty ones (chrF++.py, sacrebleu\'s eps_smoothing) instead of using the orders both texts have',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['chrf', 'chrf_pp'] } },
+		displayOptions: { show: { metric: ['chrf', 'chrf_pp'] } },
 	},
-	{
+	rougeMeasure: {
 		displayName: 'ROUGE Measure',
 		name: 'rougeMeasure',
 		type: 'options',
@@ -220,9 +202,9 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'Recall', value: 'recall', description: 'Share of the reference\'s n-grams found in the output' },
 		],
 		default: 'fmeasure',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
+		displayOptions: { show: { metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
 	},
-	{
+	rougeTokenizer: {
 		displayName: 'ROUGE Tokenization',
 		name: 'rougeTokenizer',
 		type: 'options',
@@ -231,17 +213,17 @@ const scorerFields: INodeProperties[] = [
 			{ name: 'CJK Aware', value: 'cjk', description: 'Each Chinese or Japanese character a token; words of any other script whole' },
 		],
 		default: 'rouge_score',
-		displayOptions: { show: { type: ['text_similarity'], metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
+		displayOptions: { show: { metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
 	},
-	{
+	stemmer: {
 		displayName: 'Stem Words (ROUGE)',
 		name: 'stemmer',
 		type: 'boolean',
 		default: false,
-		displayOptions: { show: { type: ['text_similarity'], metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
+		displayOptions: { show: { metric: ['rouge_1', 'rouge_2', 'rouge_l'] } },
 	},
-	{ displayName: 'Embedding Model', name: 'embeddingModel', type: 'string', default: 'text-embedding-3-small', displayOptions: show(['embedding_similarity']) },
-	{
+	embeddingModel: { displayName: 'Embedding Model', name: 'embeddingModel', type: 'string', default: 'text-embedding-3-small' },
+	model: {
 		// The same picker as Generate Text's model. Workflows saved before it hold a plain string, which
 		// parameters.ts still reads.
 		displayName: 'Judge Model',
@@ -250,9 +232,8 @@ const scorerFields: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		description: 'The model that judges, from the endpoint\'s model list or typed as an ID; empty: the credential\'s Default Model',
 		modes: MODEL_PICKER_MODES,
-		displayOptions: show(JUDGES),
 	},
-	{
+	rubric: {
 		displayName: 'Rubric',
 		name: 'rubric',
 		type: 'string',
@@ -260,40 +241,44 @@ const scorerFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Does the answer match the product\'s features and avoid advertising?',
 		description: 'What a good output is. {{item.field}} reads the input item. The output is added, fenced and marked untrusted.',
-		displayOptions: show(['score_model', 'label_model']),
 	},
-	{ displayName: 'Range Min', name: 'rangeMin', type: 'number', default: 0, displayOptions: show(['score_model']) },
-	{ displayName: 'Range Max', name: 'rangeMax', type: 'number', default: 10, displayOptions: show(['score_model']) },
-	{ displayName: 'Labels', name: 'labels', type: 'string', default: 'good, bad', placeholder: 'Comma-separated, e.g. good, bad', description: 'Comma-separated', displayOptions: show(['label_model']) },
-	{ displayName: 'Passing Labels', name: 'passingLabels', type: 'string', default: 'good', placeholder: 'Comma-separated, e.g. good', description: 'Comma-separated', displayOptions: show(['label_model']) },
-	{
+	rangeMin: { displayName: 'Range Min', name: 'rangeMin', type: 'number', default: 0 },
+	rangeMax: { displayName: 'Range Max', name: 'rangeMax', type: 'number', default: 10 },
+	labels: { displayName: 'Labels', name: 'labels', type: 'string', default: 'good, bad', placeholder: 'Comma-separated, e.g. good, bad', description: 'Comma-separated' },
+	passingLabels: { displayName: 'Passing Labels', name: 'passingLabels', type: 'string', default: 'good', placeholder: 'Comma-separated, e.g. good', description: 'Comma-separated' },
+	criteria: {
 		displayName: 'Criteria',
 		name: 'criteria',
 		type: 'string',
 		typeOptions: { rows: 3 },
 		default: '',
 		description: 'What makes a candidate best. The item\'s candidates are read from its "candidates" field.',
-		displayOptions: show(['select_best']),
 	},
-	{
+	customValue: {
 		displayName: 'Value (0 to 1)',
 		name: 'customValue',
 		type: 'number',
 		default: 0,
 		description: 'An n8n expression that gives the score, for instance from a field of the input item',
-		displayOptions: show(['custom']),
 	},
-	{
+	passThreshold: {
 		displayName: 'Scorer Pass Threshold',
 		name: 'passThreshold',
 		type: 'number',
 		typeOptions: { numberPrecision: 3 },
 		default: 0.5,
 		description: 'This scorer passes at or above it: on the judge\'s own range (Range Min to Range Max) for a rubric score, 0 to 1 for the others',
-		displayOptions: show([...GRADED, 'score_model']),
 	},
-	{ displayName: 'Case Sensitive', name: 'caseSensitive', type: 'boolean', default: false, displayOptions: show(CASED) },
-	{ displayName: 'Negate', name: 'negate', type: 'boolean', default: false, description: 'Whether to pass where the rule fails', displayOptions: show(NEGATABLE) },
+	caseSensitive: { displayName: 'Case Sensitive', name: 'caseSensitive', type: 'boolean', default: false },
+	negate: { displayName: 'Negate', name: 'negate', type: 'boolean', default: false, description: 'Whether to pass where the rule fails' },
+};
+
+/** The types whose declaration lists `field`, in the Type list's order. */
+const typesShowing = (field: ScorerFieldName) => UI_SCORER_TYPES.filter((scorer) => scorer.fields.includes(field)).map((scorer) => scorer.type);
+
+const scorerFields: INodeProperties[] = [
+	...ENTRY_FIELDS,
+	...Object.values(FIELD_UI).map((ui) => ({ ...ui, displayOptions: { show: { type: typesShowing(ui.name), ...ui.displayOptions?.show } } })),
 ];
 
 export const scoreOutputProperties: INodeProperties[] = [

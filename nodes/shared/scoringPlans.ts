@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { isExpression, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { ScoringPlan } from '../../core/scoring/combine';
 import { graderFromSpecs, specsFromGrader, type GraderExport, type PlanSpec } from '../../core/scoring/graders';
 import { createScorer, needsModel } from '../../core/scoring/registry';
@@ -10,12 +10,24 @@ export interface ItemPlan {
 	grader?: GraderExport;
 }
 
+/** Whether a parameter's saved value holds an n8n expression anywhere (n8n's own test: a string starting with "="). */
 const hasExpression = (value: unknown): boolean =>
 	typeof value === 'string'
-		? value.startsWith('=')
+		? isExpression(value)
 		: Array.isArray(value)
 			? value.some(hasExpression)
 			: value !== null && typeof value === 'object' && Object.values(value).some(hasExpression);
+
+/**
+ * Whether the saved Scorers hold a custom scorer (whose value is read per item): an entry of Type
+ * Custom, or a Type or the whole list set by an expression, which may give one.
+ */
+function mayHaveCustomScorer(scorers: unknown): boolean {
+	if (isExpression(scorers)) return true;
+	const entries = (scorers as { scorer?: unknown } | undefined)?.scorer;
+	if (isExpression(entries)) return true;
+	return Array.isArray(entries) && entries.some((entry: IDataObject) => entry?.type === 'custom' || isExpression(entry?.type));
+}
 
 /** The scoring parameters every node that scores shares (Score Output, Reward Loop). */
 export const SCORING_PARAMETERS = ['mode', 'scorers', 'combine', 'formula', 'grader', 'threshold'];
@@ -40,7 +52,7 @@ export class ScoringPlans {
 	) {
 		const raw = ctx.getNode().parameters;
 		this.perItem = SCORING_PARAMETERS.some((name) => hasExpression(raw[name]));
-		this.hasCustom = JSON.stringify(raw.scorers ?? {}).includes('"custom"');
+		this.hasCustom = mayHaveCustomScorer(raw.scorers);
 	}
 
 	forItem(index: number): ItemPlan {

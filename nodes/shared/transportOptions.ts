@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { ParameterError } from '../../core/parameterError';
 
 /**
  * The most requests one node run has in flight. High, because it is a ceiling, not the pace: below
@@ -64,16 +65,8 @@ export function byDisplayName(options: INodeProperties[]): INodeProperties[] {
 	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
-/** A parameter that cannot be used; the message names the field. */
-export class ParameterError extends Error {
-	constructor(
-		readonly field: string,
-		problem: string,
-	) {
-		super(`${field}: ${problem}`);
-		this.name = 'ParameterError';
-	}
-}
+// Core code (the scorers' parameter readers) throws it too, so it lives in core.
+export { ParameterError } from '../../core/parameterError';
 
 export function numberOption(options: IDataObject, key: string, field: string): number | undefined {
 	const value = options[key];

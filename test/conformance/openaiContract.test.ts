@@ -7,28 +7,9 @@ import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
 import { apiCallerFor, createHttpClient } from '../../core/transport/http';
-import { locateSpec, startPrismPeer, type PrismPeer } from './prismPeer';
+import { conformanceSuite, CONTRACT_PATHS, startPrismPeer, type PrismPeer } from './prismPeer';
 
-const PATHS = [
-	'/chat/completions',
-	'/models',
-	'/embeddings',
-	'/files',
-	'/fine_tuning/jobs',
-	'/fine_tuning/jobs/{fine_tuning_job_id}',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/cancel',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/pause',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/resume',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/events',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints',
-	'/fine_tuning/alpha/graders/validate',
-];
-const spec = locateSpec();
-const required = process.env.CI === 'true';
-if (!spec && !required) {
-	console.log('OpenAPI conformance suite skipped: ../shared/openai-openapi/openapi.prism.yaml is not here (set OPENAI_OPENAPI_DIR).');
-}
-const suite = spec || required ? describe : describe.skip;
+const { suite, specFile } = conformanceSuite('OpenAPI conformance suite');
 
 const MODEL = { __rl: true, mode: 'id', value: 'gpt-4.1-mini' };
 const SCHEMA = {
@@ -127,8 +108,7 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 	let peer: PrismPeer;
 
 	beforeAll(async () => {
-		if (!spec) throw new Error('CI=true but ../shared/openai-openapi/openapi.prism.yaml is missing: the conformance suite cannot run');
-		peer = await startPrismPeer(spec, PATHS);
+		peer = await startPrismPeer(specFile(), CONTRACT_PATHS);
 	}, 90_000);
 	afterAll(async () => peer?.stop());
 

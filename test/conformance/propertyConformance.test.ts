@@ -17,25 +17,11 @@ import { CODE_TYPE, loadPackage, NODE_NAME, PACKAGE_NAME, startWorkflow, type Ru
 import { knownBodyFields, pathTemplate, strictSchemaProblems, stringifiedNothing, unknownFields } from './contractRules';
 import { DEPARTURES } from './departures';
 import { configArbitrary, type Descriptions, type NodeConfig } from './nodeConfigs';
-import { locateSpec, startPrismPeer, type Exchange, type PrismPeer } from './prismPeer';
+import { conformanceSuite, CONTRACT_PATHS, startPrismPeer, type Exchange, type PrismPeer } from './prismPeer';
 
 /** How much later than the node's return the peer may read a request the node had already written. */
 const LATE_GRACE_MS = 100;
-const PATHS = [
-	'/chat/completions',
-	'/models',
-	'/embeddings',
-	'/files',
-	'/fine_tuning/jobs',
-	'/fine_tuning/jobs/{fine_tuning_job_id}',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/cancel',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/pause',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/resume',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/events',
-	'/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints',
-	'/fine_tuning/alpha/graders/validate',
-	'/fine_tuning/alpha/graders/run',
-];
+const PATHS = [...CONTRACT_PATHS, '/fine_tuning/alpha/graders/run'];
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
 /**
@@ -62,10 +48,7 @@ const SHRINK_MS = Number(process.env.PROPERTY_SHRINK_SECONDS ?? 40) * 1000;
 const HEADER = 'x-property-config';
 const FINE_TUNE = 'Fine-Tune';
 
-const spec = locateSpec();
-const required = process.env.CI === 'true';
-if (!spec && !required) console.log('Property conformance suite skipped: openai-openapi/openapi.prism.yaml is not here (set OPENAI_OPENAPI_DIR).');
-const suite = spec || required ? describe : describe.skip;
+const { suite, specFile } = conformanceSuite('property conformance suite');
 
 export type FindingKind = 'contract' | 'rule' | 'crash' | 'hang' | 'repeat' | 'late' | 'reason-lost' | 'status';
 
@@ -191,7 +174,7 @@ suite('Property-based OpenAI conformance (fast-check, n8n engine, Stoplight Pris
 	const departed = new Map<string, number>();
 
 	beforeAll(async () => {
-		if (!spec) throw new Error('CI=true but openai-openapi/openapi.prism.yaml is missing: the conformance suite cannot run');
+		const spec = specFile();
 		const loader = await loadPackage();
 		const description = (name: string) => loader.nodeTypes[name].type.description as INodeTypeDescription;
 		descriptions = { generateText: description('generateText'), scoreOutput: description('scoreOutput'), rewardLoop: description('rewardLoop'), fineTune: description('fineTune') };

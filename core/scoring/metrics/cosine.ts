@@ -6,10 +6,6 @@
  *   nor opposite). Two empty vectors are zero vectors: 0.
  * - A non-finite component (NaN, ±Infinity) makes the cosine meaningless: RangeError.
  * - Rounding can put |a·b| a hair above |a| |b|; the result is clamped to [−1, 1].
- *
- * cosineScore is the mapping to a reward in [0, 1]: max(0, cosine), so that unrelated (orthogonal)
- * and opposite texts both score 0 rather than opposite texts scoring 0 and unrelated ones 0.5, as
- * (c + 1) / 2 would.
  */
 
 /** Cosine similarity in [−1, 1]; 0 when either vector is all zeros. */
@@ -32,11 +28,6 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
 		return a.some((value) => value !== 0) && b.some((value) => value !== 0) ? scaledCosine(a, b) : 0;
 	}
 	return clampToUnit(dot / (Math.sqrt(squaredNormA) * Math.sqrt(squaredNormB)));
-}
-
-/** Reward in [0, 1]: max(0, cosine similarity). */
-export function cosineScore(a: readonly number[], b: readonly number[]): number {
-	return Math.max(0, cosineSimilarity(a, b));
 }
 
 function clampToUnit(cosine: number): number {

@@ -1,6 +1,6 @@
 /**
- * N-gram counting shared by BLEU and GLEU, built for speed on short texts (a 100-word pair in a few
- * microseconds), since a reward is computed for every item of a workflow.
+ * N-gram counting shared by BLEU and GLEU, built for speed on short texts, since a reward is
+ * computed for every item of a workflow (throughput: bench/RESULTS.md, Score Output).
  *
  * - Tokens are interned as integers 0..V−1: equal tokens get equal ids, whatever characters they
  *   contain (joining tokens with a separator would confuse ['a b', 'c'] with ['a', 'b c']).
@@ -11,8 +11,8 @@
  *   id. The lookup keys stay exact integers below 2^53 for inputs of tens of millions of tokens.
  * - Only the hypothesis creates n-gram ids (countNgrams); references are only looked up against
  *   them (countKnownNgrams), since a reference n-gram the hypothesis lacks never counts.
- * - The arrays and hash tables are reused from one call to the next (allocating them took more
- *   time than the counting). So only the newest NgramIndex may be used (an older one throws), and
+ * - The arrays and hash tables are reused from one call to the next (allocating them cost more
+ *   than the counting). So only the newest NgramIndex may be used (an older one throws), and
  *   what countKnownNgrams returns is valid until its next call: callers use it at once. The
  *   metrics are synchronous, so no other call can come in between. Nothing else is kept.
  */
@@ -175,9 +175,9 @@ function slotOfHash(hash: number, bits: number): number {
 }
 
 /**
- * Token → id by open addressing on a hash of the characters. A Map does the same job, but hashing
- * the freshly made token strings through it took half of BLEU's time on short texts. One instance
- * is reused by every call (see reset), since allocating its arrays cost as much as using them.
+ * Token → id by open addressing on a hash of the characters: a Map does the same job, but hashing
+ * freshly made token strings through it was the slow part of BLEU on short texts. One instance is
+ * reused by every call (see reset).
  */
 class TokenInterner {
 	size = 0;
@@ -219,8 +219,8 @@ const interner = new TokenInterner();
 
 /**
  * Non-negative integer keys (below 2^53) → non-negative integer values, by open addressing in
- * typed arrays: several times faster than a Map for the one lookup per n-gram. One instance is
- * reused by every call (see reset).
+ * typed arrays, cheaper than a Map for the one lookup per n-gram. One instance is reused by every
+ * call (see reset).
  */
 class IntegerTable {
 	/** key + 1 in each used slot, 0 in each free one. */

@@ -35,6 +35,7 @@ export function createEmbeddingSimilarityScorer(name: string, config: EmbeddingS
 			const [a, b] = answer.vectors;
 			if (!a || !b) return { ...scoreError('the server returned fewer embeddings than asked'), usage: answer.usage };
 			const cosine = cosineSimilarity(a, b);
+			// Unrelated (orthogonal) and opposite texts both score 0, not 0.5 for unrelated ones as (c + 1) / 2 would give.
 			const score = Math.max(0, cosine);
 			return { score, pass: score >= threshold, reason: `cosine ${formatAgainst(cosine, threshold)}`, details: { cosine }, usage: answer.usage };
 		},

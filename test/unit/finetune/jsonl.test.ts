@@ -1,4 +1,4 @@
-import { JsonlBufferWriter, JsonlWriter, jsonlChunks, readJsonlLines, releaseJsonlFile, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
+import { JsonlBufferWriter, readJsonlLines, releaseJsonlFile, type JsonlLine, type JsonlSource } from '../../../core/finetune/jsonl';
 
 async function linesOf(source: JsonlSource): Promise<JsonlLine[]> {
 	const lines: JsonlLine[] = [];
@@ -10,64 +10,11 @@ async function* streamOf(chunks: Array<Buffer | string>): AsyncGenerator<Buffer 
 	for (const chunk of chunks) yield chunk;
 }
 
-async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer[]> {
-	const out: Buffer[] = [];
-	for await (const chunk of chunks) out.push(chunk);
-	return out;
-}
-
-describe('JsonlWriter', () => {
-	it('writes one row a line, each ended by a newline', () => {
-		const writer = new JsonlWriter();
-		writer.write({ a: 1 });
-		writer.write({ text: 'two\nlines', b: [true, null] });
-		writer.write('plain');
-		expect(writer.rowCount).toBe(3);
-		const file = writer.end();
-		expect(file.toString('utf8')).toBe('{"a":1}\n{"text":"two\\nlines","b":[true,null]}\n"plain"\n');
-		expect(writer.byteLength).toBe(file.length);
-	});
-
-	it('returns an empty Buffer for no rows', () => {
-		expect(new JsonlWriter().end()).toEqual(Buffer.alloc(0));
-	});
-
-	it('counts bytes, not characters', () => {
-		const writer = new JsonlWriter();
-		writer.write('€🎉');
-		expect(writer.end().length).toBe(writer.byteLength);
-		expect(writer.byteLength).toBe(Buffer.byteLength('"€🎉"\n'));
-	});
-
-	it('fills chunks that end on row boundaries and hands each over once', () => {
-		const writer = new JsonlWriter({ chunkSize: 40 });
-		const taken: Buffer[] = [];
-		for (let i = 0; i < 30; i++) {
-			writer.write({ row: i, text: 'x'.repeat(i % 7) });
-			taken.push(...writer.takeChunks());
-		}
-		expect(taken.length).toBeGreaterThan(5);
-		for (const chunk of taken) expect(chunk.toString('utf8').endsWith('\n')).toBe(true);
-		expect(writer.takeChunks()).toEqual([]);
-		const rest = writer.end();
-		const expected = Array.from({ length: 30 }, (_, i) => `${JSON.stringify({ row: i, text: 'x'.repeat(i % 7) })}\n`).join('');
-		expect(Buffer.concat([...taken, rest]).toString('utf8')).toBe(expected);
-	});
-
-	it('refuses a value JSON cannot hold, and rows after the end', () => {
-		const writer = new JsonlWriter();
-		expect(() => writer.write(undefined)).toThrow(new TypeError('a JSONL row must be a JSON value, got undefined'));
-		writer.end();
-		expect(() => writer.write({})).toThrow('the JSONL writer has ended');
-		expect(() => new JsonlWriter({ chunkSize: 0 })).toThrow(RangeError);
-	});
-});
-
 describe('JsonlBufferWriter', () => {
 	const rows = Array.from({ length: 200 }, (_, i) => ({ i, text: ['€🎉', '中文\u2028', 'שלום', 'e\u0301', '\ufeffx', 'a\nb'][i % 6].repeat(i % 9) }));
 	const expected = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
 
-	it('writes the same file as JsonlWriter, growing from any capacity', () => {
+	it('writes one row a line, each ended by a newline, growing from any capacity', () => {
 		for (const capacity of [1, 7, 64, 1 << 20]) {
 			const writer = new JsonlBufferWriter(capacity);
 			for (const row of rows) writer.write(row);
@@ -120,21 +67,6 @@ describe('JsonlBufferWriter', () => {
 	it('refuses a value JSON cannot hold, and a capacity below 1', () => {
 		expect(() => new JsonlBufferWriter().write(undefined)).toThrow(new TypeError('a JSONL row must be a JSON value, got undefined'));
 		expect(() => new JsonlBufferWriter(0)).toThrow(RangeError);
-	});
-});
-
-describe('jsonlChunks', () => {
-	it('streams rows from an array or an async source into chunks of the same file', async () => {
-		const rowList = Array.from({ length: 100 }, (_, i) => ({ i }));
-		const expected = rowList.map((row) => `${JSON.stringify(row)}\n`).join('');
-		const fromArray = await collect(jsonlChunks(rowList, { chunkSize: 64 }));
-		expect(fromArray.length).toBeGreaterThan(1);
-		expect(Buffer.concat(fromArray).toString()).toBe(expected);
-		async function* source() {
-			for (const row of rowList) yield row;
-		}
-		expect(Buffer.concat(await collect(jsonlChunks(source()))).toString()).toBe(expected);
-		expect(await collect(jsonlChunks([]))).toEqual([]);
 	});
 });
 
@@ -224,9 +156,13 @@ describe('readJsonlLines', () => {
 		await lines.return(undefined);
 	});
 
-	it('reads back what JsonlWriter wrote', async () => {
+	it('reads back what JsonlBufferWriter wrote, streamed in chunks that cut rows and characters', async () => {
 		const rowList = Array.from({ length: 500 }, (_, i) => ({ i, text: `row ${i} ✓\nsecond line` }));
-		const chunks = await collect(jsonlChunks(rowList, { chunkSize: 100 }));
+		const writer = new JsonlBufferWriter(64);
+		for (const row of rowList) writer.write(row);
+		const file = writer.end();
+		const chunks: Buffer[] = [];
+		for (let at = 0; at < file.length; at += 100) chunks.push(file.subarray(at, at + 100));
 		const lines = await linesOf(streamOf(chunks));
 		expect(lines.map((l) => l.line)).toEqual(rowList.map((_, i) => i + 1));
 		expect(lines.map((l) => JSON.parse(l.text))).toEqual(rowList);

@@ -6,7 +6,7 @@
  * (the table below is its output; for huge and tiny vectors, where plain numpy gives nan, the
  * script scales the vectors first).
  */
-import { cosineScore, cosineSimilarity } from '../../../core/scoring/metrics/cosine';
+import { cosineSimilarity } from '../../../core/scoring/metrics/cosine';
 
 // [a, b, cosine]
 const NUMPY_COSINES: [number[], number[], number][] = [
@@ -56,16 +56,5 @@ describe('cosineSimilarity', () => {
 		const cosine = cosineSimilarity(a, b);
 		expect(cosine).toBeGreaterThan(0.9);
 		expect(cosine).toBeLessThan(1);
-	});
-});
-
-describe('cosineScore', () => {
-	it('is max(0, cosine): opposite and unrelated vectors both score 0', () => {
-		expect(cosineScore([1, 2, 3], [1, 2, 3])).toBeCloseTo(1, 12);
-		expect(cosineScore([1, 2, 3], [4, 5, 6])).toBeCloseTo(0.9746318461970762, 12);
-		expect(cosineScore([1, 0], [0, 1])).toBe(0);
-		expect(cosineScore([1, 2, 3], [-1, -2, -3])).toBe(0);
-		expect(cosineScore([0.1, -0.3, 0.5, 0.7], [0.2, -0.1, 0.4, -0.6])).toBe(0);
-		expect(cosineScore([0, 0], [1, 1])).toBe(0);
 	});
 });
