@@ -409,7 +409,7 @@ export class MockOpenAiServer {
 			}
 			if (req.method === 'GET' && path === '/__counters') {
 				// For benchmarks that run the server in another process.
-				this.send(res, 200, { ...counters, requests: counters.requests - 1, inFlight: counters.inFlight - 1 });
+				this.send(res, 200, { ...counters, requests: counters.requests - 1, inFlight: counters.inFlight - 1, batchesCreated: this.batches.created });
 				return;
 			}
 			if (req.method === 'GET' && path === '/models') {
