@@ -114,7 +114,8 @@ async function existingBatches(provider: BatchProvider, context: SubmitContext, 
 			}
 		}
 		const last = data.at(-1);
-		if (!hasMore || !last || (last.createdAt > 0 && last.createdAt < now - LOOKUP_SECONDS)) break;
+		// A page that ends where the last one did makes no progress (Prism's mock says has_more forever): stop.
+		if (!hasMore || !last || last.id === after || (last.createdAt > 0 && last.createdAt < now - LOOKUP_SECONDS)) break;
 		after = last.id;
 	}
 	return found;
