@@ -35,6 +35,11 @@ const PATHS = [
 	'/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints',
 	'/fine_tuning/alpha/graders/validate',
 	'/fine_tuning/alpha/graders/run',
+	// Generate Text's Batch modes (issue 20).
+	'/files/{file_id}/content',
+	'/batches',
+	'/batches/{batch_id}',
+	'/batches/{batch_id}/cancel',
 ];
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
