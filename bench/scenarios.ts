@@ -47,7 +47,7 @@ export interface ScenarioResult {
 	carriedFrom?: { date: string; commit: string };
 }
 
-export const SCENARIOS = ['b', 'b50', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults', 'report', 'report-coverage'];
+export const SCENARIOS = ['b', 'b50', 'batch', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults', 'report', 'report-coverage'];
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -101,6 +101,7 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	// n8n loads packages once at start-up, not per execution: keep that out of the timings.
 	await harness.loadPackage();
 	if (id === 'b' || id === 'b50') return throughputScenario(id, harness);
+	if (id === 'batch') return batchScenario(harness);
 	if (id.startsWith('score-')) return scoreScenario(id, harness);
 	if (id === 'loop-refine') return refineScenario(harness);
 	if (id.startsWith('loop-')) return bestOfScenario(id, harness);
@@ -575,4 +576,79 @@ async function reportCoverageScenario(): Promise<ScenarioResult> {
 		figures: { samples: repetitions, n, bootstrap_mean: share(meanHits), wilson_pass_rate: share(passHits), paired_bootstrap_difference: share(pairedHits) },
 		checks: [check('bootstrap interval of the mean', meanHits), check('Wilson interval (p = 0.3)', passHits), check('paired bootstrap interval of the mean difference', pairedHits)],
 	};
+}
+
+/** gpt-4.1-mini's list prices per million tokens (input, output), to put a figure on the discount; the Batch API bills half. */
+const PRICE_PER_MILLION = { input: 0.4, output: 1.6 };
+const BATCH_DISCOUNT = 0.5;
+
+/**
+ * Generate Text in Batch mode (issue 20): 10,000 items submitted as one batch, then collected the
+ * way a workflow's Wait loop does (Collect run again until the batch has ended), against the test
+ * server's Batch API in its own process.
+ */
+async function batchScenario({ runWorkflow, outputOf, runError }: Harness): Promise<ScenarioResult> {
+	const server = await startServer({ batches: { stepMs: 20 } });
+	try {
+		const count = QUICK ? 500 : 10_000;
+		const items = Array.from({ length: count }, (_, i) => ({ q: `item ${i}` }));
+		const credentials = { apiKey: 'sk-bench', baseUrl: server.url };
+		const nodeTime = (run: Awaited<ReturnType<typeof runWorkflow>>) => run.data.resultData.runData['Node Under Test']?.[0]?.executionTime ?? 0;
+		const submitted = await runWorkflow({ parameters: { ...generateParameters({}), mode: 'batchSubmit' }, items, credentials, executionId: 'bench-batch' });
+		const submitMs = nodeTime(submitted);
+		const submittedItems = outputOf(submitted).map((item) => item.json);
+		let polls = 0;
+		let collected;
+		const waitStarted = performance.now();
+		for (;;) {
+			polls++;
+			collected = await runWorkflow({ parameters: { mode: 'batchCollect' }, items: submittedItems, credentials });
+			if (runError(collected) || outputOf(collected, 0).length > 0 || polls >= 600) break;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		const waitedMs = performance.now() - waitStarted;
+		const collectMs = nodeTime(collected);
+		const done = outputOf(collected, 0);
+		const delivered = done.filter((item, i) => item.json.text === `Echo: item ${i}` && (item.pairedItem as { item: number }).item === i).length;
+		const lost = count - delivered;
+		let promptTokens = 0;
+		let completionTokens = 0;
+		for (const item of done) {
+			const usage = item.json.usage as { promptTokens?: number; completionTokens?: number } | undefined;
+			promptTokens += usage?.promptTokens ?? 0;
+			completionTokens += usage?.completionTokens ?? 0;
+		}
+		const syncCost = (promptTokens * PRICE_PER_MILLION.input + completionTokens * PRICE_PER_MILLION.output) / 1e6;
+		const batches = Number((await counters(server.url)).batchesCreated ?? 0);
+		return {
+			id: 'batch',
+			section: 'engine',
+			name: `Generate Text in Batch mode in n8n's engine, ${count.toLocaleString('en-US')} items: Submit, then Collect until the batch has ended (test server, a status every 20 ms)`,
+			figures: {
+				items: count,
+				submit_s: round(submitMs / 1000),
+				collect_s: round(collectMs / 1000),
+				collect_runs: polls,
+				waited_s: round(waitedMs / 1000),
+				batches_created: batches,
+				lost_items: lost,
+				peak_rss_mb: peakRssMb(),
+				prompt_tokens: promptTokens,
+				completion_tokens: completionTokens,
+				cost_synchronous_usd: round(syncCost, 4),
+				cost_batch_usd: round(syncCost * BATCH_DISCOUNT, 4),
+			},
+			checks: [
+				{ criterion: `Batch mode: every one of ${count.toLocaleString('en-US')} items delivered in its place`, measured: `${lost} lost`, bound: '0 lost', pass: lost === 0 && !runError(collected) },
+				{ criterion: 'Batch mode: one batch for all items, none created by Collect', measured: `${batches} batch${batches === 1 ? '' : 'es'}`, bound: '1', pass: batches === 1 },
+				{ criterion: `Batch mode: Submit of ${count.toLocaleString('en-US')} items (node time)`, measured: `${round(submitMs / 1000)} s`, bound: '< 10 s', pass: submitMs < 10_000 },
+			],
+			notes: [
+				`Cost at gpt-4.1-mini's list prices ($${PRICE_PER_MILLION.input} per million input tokens, $${PRICE_PER_MILLION.output} per million output tokens) from the items' usage; the Batch API bills half of the synchronous price.`,
+				'waited_s is the time until the test server\'s batch ended, with Collect run every 100 ms as a Wait loop would (in n8n the Wait is 65 s or more and holds no memory).',
+			],
+		};
+	} finally {
+		server.stop();
+	}
 }

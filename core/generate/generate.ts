@@ -4,6 +4,7 @@ import type { RequestDemand } from '../transport/limits/keyLimiter';
 import type { RequestLane } from '../transport/limits/lane';
 import { retryOrThrow, runScheduled, type AttemptContext, type Outcome, type RetrySettings, type ScheduleOptions } from '../transport/scheduler';
 import { checkChatCompletion } from './answerShape';
+import type { ResponseFormat } from './options';
 import { buildChatParams, type GenerateRequest } from './request';
 import { OutputError, readUsage, toGenerateResult, type GenerateResult } from './result';
 
@@ -22,7 +23,7 @@ interface PreparedRequest {
 async function attemptCompletion(
 	client: ChatClient,
 	body: ReturnType<typeof buildChatParams>,
-	request: GenerateRequest,
+	format: ResponseFormat | undefined,
 	{ signal, attempt, observeHeaders, observeUsage }: AttemptContext,
 ): Promise<GenerateResult> {
 	const started = performance.now();
@@ -33,7 +34,7 @@ async function attemptCompletion(
 	const latencyMs = Math.round(performance.now() - started);
 	let result: GenerateResult;
 	try {
-		result = toGenerateResult(data, request.options.responseFormat, latencyMs, attempt);
+		result = toGenerateResult(data, format, latencyMs, attempt);
 	} catch (error) {
 		// An answer with no usable candidate still cost its tokens.
 		observeUsage(error instanceof OutputError && error.answer ? error.answer.usage : readUsage(data));
@@ -60,7 +61,7 @@ export async function generateAll(
 		count,
 		(index, context) => {
 			const { request, body } = prepared[index] as PreparedRequest;
-			return attemptCompletion(client, body, request, context);
+			return attemptCompletion(client, body, request.options.responseFormat, context);
 		},
 		{
 			...options,
@@ -83,5 +84,22 @@ export async function generateOrThrow(
 	retry: RetrySettings,
 ): Promise<GenerateResult> {
 	const body = buildChatParams(request);
-	return retryOrThrow((context) => attemptCompletion(client, body, request, context), lane, signal, retry, chatDemand(body));
+	return retryOrThrow((context) => attemptCompletion(client, body, request.options.responseFormat, context), lane, signal, retry, chatDemand(body));
+}
+
+/**
+ * Requests whose bodies are already built (the requests of an expired or cancelled batch, read back
+ * from its input file, so that what is sent is exactly what the batch held), sent as generateAll
+ * sends its own: the same scheduler, lane, retries and result.
+ */
+export async function completeAll(
+	client: ChatClient,
+	requests: ReadonlyArray<{ body: unknown; responseFormat?: ResponseFormat }>,
+	options: GenerateAllOptions,
+): Promise<Array<Outcome<GenerateResult>>> {
+	const bodyOf = (index: number) => requests[index].body as ReturnType<typeof buildChatParams>;
+	return runScheduled(requests.length, (index, context) => attemptCompletion(client, bodyOf(index), requests[index].responseFormat, context), {
+		...options,
+		demandOf: (index) => chatDemand(bodyOf(index)),
+	});
 }

@@ -27,6 +27,8 @@ export interface ApiRequest {
 	json?: unknown;
 	/** Sent as multipart/form-data. */
 	form?: FormData;
+	/** `text`: the answer's body as it is (a file's content, JSONL), not parsed as JSON. Default `json`. */
+	responseType?: 'json' | 'text';
 }
 
 export interface ApiResponse<T> {
@@ -266,6 +268,10 @@ export function createHttpClient(connection: ConnectionConfig, options: { timeou
 					const status = res.statusCode ?? 0;
 					if (status < 200 || status >= 300) {
 						finish(new HttpStatusError(status, responseHeaders, serverMessage(status, text, responseHeaders.get('content-type'))));
+						return;
+					}
+					if (spec.responseType === 'text') {
+						finish(undefined, { status, data: text as T, headers: responseHeaders });
 						return;
 					}
 					if (text.trim() === '') {

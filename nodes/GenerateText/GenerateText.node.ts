@@ -5,18 +5,16 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { accumulateTokenUsage, NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import { generateAll } from '../../core/generate/generate';
 import { createChatClient } from '../../core/transport/chatClient';
-import { OutputError } from '../../core/generate/result';
 import { credentialTestMethods } from '../shared/credentialTest';
-import { itemText } from '../shared/errors';
 import { describeFailure } from '../shared/failures';
-import { literalExpressionWarnings } from '../shared/literalExpression';
 import { searchModels } from '../shared/modelSearch';
-import { redactOutput } from '../shared/redact';
-import { generateTextProperties } from '../shared/generateTextDescription';
+import { generateTextOutputs, generateTextProperties } from '../shared/generateTextDescription';
 import { readGenerateRequest } from '../shared/generateTextParameters';
+import { collectItems, submitItems } from './batch';
+import { toOutputItems } from './output';
 import { openLane } from '../shared/lane';
 import { openRun, runError } from '../shared/run';
 
@@ -33,7 +31,8 @@ export class GenerateText implements INodeType {
 		defaults: { name: 'Generate Text' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Batch: Collect has a second output, Still Running, for items whose batches have not ended.
+		outputs: `={{ (${generateTextOutputs.toString()})($parameter) }}`,
 		credentials: [{ name: 'openAiCompatibleApi', testedBy: 'openAiCompatibleApiTest', required: true }],
 		properties: generateTextProperties,
 	};
@@ -46,6 +45,12 @@ export class GenerateText implements INodeType {
 		const prelude = await openRun(this, items);
 		if (!prelude.ok) return prelude.output;
 		const { connection, defaultModel, secrets, endpoint, settings } = prelude.value;
+
+		const mode = this.getNodeParameter('mode', 0, 'sync') as string;
+		if (mode === 'batchSubmit' || mode === 'batchCollect') {
+			const run = { items, connection, secrets, endpoint, settings, defaultModel, continueOnFail };
+			return mode === 'batchSubmit' ? await submitItems(this, run) : await collectItems(this, run);
+		}
 
 		const client = createChatClient(connection, { timeoutMs: settings.timeoutMs });
 		let outcomes;
@@ -66,30 +71,7 @@ export class GenerateText implements INodeType {
 			client.close();
 		}
 
-		let promptTokens = 0;
-		let completionTokens = 0;
 		const includeInput = (this.getNodeParameter('options', 0, {}) as IDataObject).includeInput === true;
-		const warnings = literalExpressionWarnings(this.getNode().parameters);
-		const results: INodeExecutionData[] = outcomes.map((outcome, index) => {
-			if (outcome.ok) {
-				// A count that cannot be right (usageNote) is replaced by its estimate in n8n's token usage.
-				const usage = outcome.value.estimatedUsage ?? outcome.value.usage;
-				promptTokens += usage.promptTokens;
-				completionTokens += usage.completionTokens;
-				const json = (warnings.length ? { ...outcome.value, warnings } : outcome.value) as unknown as IDataObject;
-				// Whatever the server sent back (text, model, candidates), no secret of the credential leaves.
-				return { json: redactOutput(includeInput ? { ...items[index].json, ...json } : json, secrets), pairedItem: { item: index } };
-			}
-			const message = describeFailure(outcome.error, outcome.attempts, secrets, endpoint);
-			// An answer that could not be used (not JSON, breaking the schema) keeps the model's words, so they can be read.
-			const answer = outcome.error instanceof OutputError ? outcome.error.answer : undefined;
-			const raw: IDataObject = answer?.candidates.length
-				? { text: answer.candidates[0].text, ...(answer.candidates.length > 1 ? { candidates: answer.candidates as unknown as IDataObject[] } : {}) }
-				: {};
-			const json: IDataObject = { ...(includeInput ? items[index].json : {}), ...raw, error: itemText(index, message) };
-			return { json: redactOutput(json, secrets), pairedItem: { item: index } };
-		});
-		if (promptTokens + completionTokens > 0) accumulateTokenUsage(this, promptTokens, completionTokens);
-		return [results];
+		return [toOutputItems(this, items, outcomes, { secrets, endpoint, includeInput })];
 	}
 }

@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { CANDIDATES_PER_ROUND } from './loopParameters';
-import { generateTextProperties } from '../shared/generateTextDescription';
+import { generationProperties } from '../shared/generateTextDescription';
 import { scoreOutputProperties } from '../shared/scoreOutputDescription';
 import { SCORING_PARAMETERS } from '../shared/scoringPlans';
 
@@ -10,7 +10,7 @@ import { SCORING_PARAMETERS } from '../shared/scoringPlans';
  * Input Fields is Loop Options' (`loopOptions.includeInput`), which is what the loop reads.
  */
 const LOOP_OWNED = ['n', 'includeInput'];
-const generation: INodeProperties[] = generateTextProperties.map((property) =>
+const generation: INodeProperties[] = generationProperties.map((property) =>
 	property.name === 'options'
 		? {
 				...property,

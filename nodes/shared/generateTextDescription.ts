@@ -4,8 +4,9 @@ import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { literalExpressionNotice } from './literalExpression';
 import { MODEL_PICKER_MODES } from './modelSearch';
 import { byDisplayName, transportOptions } from './transportOptions';
+import { OPENAI_BATCH_LIMITS } from '../../core/batch/types';
 
-export const generateTextProperties: INodeProperties[] = [
+const requestProperties: INodeProperties[] = [
 	{
 		displayName: 'Model',
 		name: 'model',
@@ -108,7 +109,9 @@ export const generateTextProperties: INodeProperties[] = [
 			'Whether to ask the server to enforce the schema exactly (OpenAI strict mode needs every property required and additionalProperties false)',
 		displayOptions: { show: { responseFormat: ['json_schema'] } },
 	},
-	{
+];
+
+const optionsProperty: INodeProperties = {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
@@ -215,7 +218,96 @@ export const generateTextProperties: INodeProperties[] = [
 				typeOptions: numberTypeOptions(CHAT_LIMITS.topP, { numberPrecision: 2 }),
 				default: 1,
 			},
+			{
+				displayName: 'Max Requests per Batch',
+				name: 'batchMaxRequests',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: OPENAI_BATCH_LIMITS.maxRequests },
+				default: 50000,
+				description: 'The most requests in one batch; more items make several batches (OpenAI allows 50,000)',
+				displayOptions: { show: { '/mode': ['batchSubmit'] } },
+			},
+			{
+				displayName: 'Max Batch File Size (MB)',
+				name: 'batchMaxFileSize',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 200, numberPrecision: 3 },
+				default: 200,
+				description: 'The largest input file of one batch; larger inputs make several batches (OpenAI allows 200 MB)',
+				displayOptions: { show: { '/mode': ['batchSubmit'] } },
+			},
 			...transportOptions,
 		]),
+	};
+
+const modeProperty: INodeProperties = {
+	displayName: 'Mode',
+	name: 'mode',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Synchronous', value: 'sync', description: 'Send each item\'s request now and output the answers' },
+		{
+			name: 'Batch: Submit',
+			value: 'batchSubmit',
+			description: 'Send the items as a batch (about half the price, done within 24 hours); each item goes on with its batch reference, to n8n\'s Wait node and a Generate Text in Batch: Collect',
+		},
+		{
+			name: 'Batch: Collect',
+			value: 'batchCollect',
+			description: 'Read the batches of items from Batch: Submit: answers on Done once every batch has ended, the items on Still Running until then (loop them back through n8n\'s Wait node)',
+		},
+	],
+	default: 'sync',
+};
+
+const collectProperties: INodeProperties[] = [
+	{
+		displayName: 'Collect reads the request of each item from its batch: model, prompt and format come from the Batch: Submit node. Connect Still Running to a Wait node that leads back here.',
+		name: 'collectNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['batchCollect'] } },
+	},
+	{
+		displayName: 'Unfinished Requests',
+		name: 'unfinishedRequests',
+		type: 'options',
+		options: [
+			{ name: 'Send Synchronously', value: 'sync', description: 'Send the requests an expired or cancelled batch did not run now, at the synchronous price' },
+			{ name: 'Return as Errors', value: 'error', description: 'Output those items with an error naming the batch and why it ended' },
+		],
+		default: 'sync',
+		description: 'What to do with the requests of a batch that expired or was cancelled before running them (its finished answers are always delivered)',
+		displayOptions: { show: { mode: ['batchCollect'] } },
 	},
 ];
+
+/** The request's own fields mean nothing to Batch: Collect, which reads each request from its batch. */
+const hiddenInCollect = (property: INodeProperties): INodeProperties => ({
+	...property,
+	displayOptions: { ...(property.displayOptions ?? {}), hide: { ...(property.displayOptions?.hide ?? {}), mode: ['batchCollect'] } },
+});
+
+const BATCH_OPTIONS = ['batchMaxRequests', 'batchMaxFileSize'];
+
+/**
+ * A chat request's parameters, as the synchronous mode reads them, without the modes: what other
+ * nodes that generate (the Reward Loop) show of Generate Text.
+ */
+export const generationProperties: INodeProperties[] = [
+	...requestProperties,
+	{ ...optionsProperty, options: (optionsProperty.options as INodeProperties[]).filter((option) => !BATCH_OPTIONS.includes(option.name)) },
+];
+
+export const generateTextProperties: INodeProperties[] = [modeProperty, ...requestProperties.map(hiddenInCollect), ...collectProperties, optionsProperty];
+
+/** The node's outputs by its parameters (evaluated by n8n as an expression): Collect adds Still Running. */
+export function generateTextOutputs(parameters: { mode?: string }) {
+	return parameters.mode === 'batchCollect'
+		? [
+				{ type: 'main', displayName: 'Done' },
+				{ type: 'main', displayName: 'Still Running' },
+			]
+		: [{ type: 'main' }];
+}

@@ -51,11 +51,25 @@ function emptyBecause(raw: unknown): string {
 	return 'is empty: type the prompt, or an expression such as {{ $json.question }}';
 }
 
+/**
+ * A text parameter's value as text: a number or a boolean (from an expression) as written; an object
+ * or a list is the item's error naming the field, not the text "[object Object]" sent to the model
+ * (found by the property suite, seed 987654321: a System Message given as {}).
+ */
+function textOf(field: string, value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'object') {
+		const shown = JSON.stringify(value) ?? '';
+		throw new ParameterError(field, `is ${Array.isArray(value) ? 'a list' : 'an object'} (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}), not text`);
+	}
+	return String(value);
+}
+
 function readMessages(ctx: IExecuteFunctions, index: number): ChatMessage[] {
 	if (ctx.getNodeParameter('promptSource', index) !== 'messages') {
-		const prompt = String(readItemParameter(ctx, 'prompt', index) ?? '');
+		const prompt = textOf('Prompt', readItemParameter(ctx, 'prompt', index));
 		if (!prompt.trim()) throw new ParameterError('Prompt', emptyBecause(ctx.getNode().parameters.prompt));
-		return promptMessages(prompt, String(readItemParameter(ctx, 'systemMessage', index, '') ?? ''));
+		return promptMessages(prompt, textOf('System Message', readItemParameter(ctx, 'systemMessage', index, '')));
 	}
 	const rawField: unknown = ctx.getNodeParameter('messagesField', index);
 	// An expression can give anything; the field's name is text.

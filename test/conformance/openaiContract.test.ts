@@ -5,6 +5,7 @@
  */
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { outputOf, PACKAGE_ROOT, runError, runWorkflow } from '../engine/harness';
+import { createOpenAiBatchProvider } from '../../core/batch/openaiBatches';
 import { OpenAiCompatibleProvider } from '../../core/finetune/providers/openaiCompatible';
 import { apiCallerFor, createHttpClient } from '../../core/transport/http';
 import { conformanceSuite, CONTRACT_PATHS, startPrismPeer, type PrismPeer } from './prismPeer';
@@ -280,6 +281,39 @@ suite('OpenAI API contract (Stoplight Prism)', () => {
 			'GET /fine_tuning/jobs/ftjob-abc/checkpoints 200',
 		]);
 		http.close();
+	});
+
+	it('Batch API (issue 20): Generate Text\'s Batch: Submit, and every route of the batch provider', async () => {
+		const before = peer.exchanges.length;
+		const run = await runWorkflow({
+			parameters: { mode: 'batchSubmit', ...prompt({ temperature: 0.3, seed: 3 }, { responseFormat: 'json_schema', schemaName: 'verdict', jsonSchema: JSON.stringify(SCHEMA) }) },
+			items: [{ q: 'first' }, { q: 'second' }],
+			credentials: credentials(),
+			executionId: 'conformance-exec',
+		});
+		expect(runError(run)).toBeUndefined();
+		expect(outputOf(run).map((item) => (item.json.batchRequest as IDataObject).customId)).toEqual(['item-0', 'item-1']);
+
+		const http = createHttpClient({ baseUrl: peer.baseUrl, apiKey: 'sk-conformance-0000' });
+		const provider = createOpenAiBatchProvider(apiCallerFor(http));
+		await provider.getBatch('batch_abc');
+		await provider.listBatches({ limit: 5, after: 'batch_abc' });
+		await provider.cancelBatch('batch_abc');
+		await provider.downloadFile('file-abc');
+		http.close();
+		const sent = peer.exchanges.slice(before);
+		expect(peer.violations(sent)).toEqual([]);
+		// Submit looks for this execution's batches first: Prism's list says has_more with the same last id, so one page more, then no further.
+		expect(sent.map((e) => `${e.method} ${e.path.split('?')[0]} ${e.status}`)).toEqual([
+			'GET /batches 200',
+			'GET /batches 200',
+			'POST /files 200',
+			'POST /batches 200',
+			'GET /batches/batch_abc 200',
+			'GET /batches 200',
+			'POST /batches/batch_abc/cancel 200',
+			'GET /files/file-abc/content 200',
+		]);
 	});
 
 	it('guard: a request that breaks the contract gets 422, so validation cannot be silently skipped', async () => {

@@ -21,7 +21,7 @@ export function locateSpec(): string | undefined {
 	return existsSync(file) ? file : undefined;
 }
 
-/** The routes both conformance suites serve: chat, models, embeddings, files, fine-tuning jobs, the graders' validate. */
+/** The routes both conformance suites serve: chat, models, embeddings, files, fine-tuning jobs, the graders' validate, batches. */
 export const CONTRACT_PATHS = [
 	'/chat/completions',
 	'/models',
@@ -35,6 +35,11 @@ export const CONTRACT_PATHS = [
 	'/fine_tuning/jobs/{fine_tuning_job_id}/events',
 	'/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints',
 	'/fine_tuning/alpha/graders/validate',
+	// Generate Text's Batch modes (issue 20).
+	'/files/{file_id}/content',
+	'/batches',
+	'/batches/{batch_id}',
+	'/batches/{batch_id}/cancel',
 ];
 
 /**

@@ -359,6 +359,19 @@ describe('Generate Text in n8n\'s engine', () => {
 		expect(outputOf(run)[0].json.text).toBe('Echo: item-0');
 		expect(server.received[0].headers.authorization).toBeUndefined();
 	});
+
+	it('a Prompt or System Message that gives an object or a list is the item\'s error naming the field, not "[object Object]" sent to the model', async () => {
+		const run = await runWorkflow({
+			parameters: promptParameters({}, { systemMessage: '={{ $json.system }}' }),
+			items: [{ q: 'fine', system: 'Be brief.' }, { q: 'object', system: { tone: 'brief' } }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		const output = outputOf(run);
+		expect(output[0].json.text).toBe('Echo: fine');
+		expect(output[1].json.error).toBe('Item 1: System Message: is an object ({"tone":"brief"}), not text');
+		expect(server.received.filter((r) => r.path === '/chat/completions').map((r) => JSON.stringify(r.body))).not.toContainEqual(expect.stringContaining('[object Object]'));
+	});
 });
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

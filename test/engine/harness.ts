@@ -206,6 +206,8 @@ export interface RunOptions {
 	otherCredentials?: Record<string, ICredentialDataDecryptedObject>;
 	nodeType?: string;
 	continueOnFail?: boolean;
+	/** n8n's id of the execution (`this.getExecutionId()`); unset, as for a run n8n does not save. */
+	executionId?: string;
 	/** More nodes and connections, e.g. a loop from one of the node's outputs back to its input. */
 	extra?: { nodes: INode[]; connections: IConnections };
 }
@@ -263,6 +265,7 @@ export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 	const additionalData = buildAdditionalData(
 		{ ...(options.credentials ? { openAiCompatibleApi: options.credentials } : {}), ...(options.otherCredentials ?? {}) },
 		workflowData,
+		options.executionId ? { executionId: options.executionId } : {},
 	);
 
 	const runExecutionData = createRunExecutionData({

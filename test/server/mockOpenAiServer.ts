@@ -7,6 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { exampleForSchema } from './exampleForSchema';
+import { BatchSimulator, type BatchOptions, type LineAnswer } from './batches';
 import { FineTuningSimulator, type FineTuningOptions } from './fineTuning';
 import { FireworksSimulator, type FireworksOptions } from './fireworks';
 
@@ -35,7 +36,8 @@ export interface ScriptedAnswer {
 	usage?: { cachedTokens?: number; reasoningTokens?: number };
 }
 
-export type Fault = 'reset' | 'hang' | { status: number; message?: string; headers?: Record<string, string> };
+/** `code` is the error's code where it is reported as such (a batch line's error body). */
+export type Fault = 'reset' | 'hang' | { status: number; message?: string; code?: string; headers?: Record<string, string> };
 
 /**
  * An answer sent as it is, bytes and all, for servers that misbehave: any status and body (not JSON,
@@ -79,6 +81,8 @@ export interface MockServerOptions {
 	fineTuning?: FineTuningOptions;
 	/** Fireworks AI's datasets, jobs and inference (test/server/fireworks.ts): account, speed, outcome. */
 	fireworks?: FireworksOptions;
+	/** The Batch API (batches.ts): speed, stalls, input limits. Lines are answered as chat requests are (answer, fault). */
+	batches?: BatchOptions;
 }
 
 export interface ChatBody {
@@ -247,6 +251,8 @@ export class MockOpenAiServer {
 	readonly fineTuning = new FineTuningSimulator();
 	/** Fireworks AI's datasets, jobs and trained models, kept across configure() and reset(). */
 	readonly fireworks = new FireworksSimulator();
+	/** Batches over the same files; `batches.created` counts the batches created. */
+	readonly batches = new BatchSimulator(this.fineTuning.files, (endpoint, body) => this.answerBatchLine(endpoint, body));
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -255,6 +261,7 @@ export class MockOpenAiServer {
 		this.applyLimits();
 		this.fineTuning.configure(options.fineTuning ?? {});
 		this.fireworks.configure(options.fireworks ?? {});
+		this.batches.configure(options.batches ?? {});
 	}
 
 	private applyLimits(): void {
@@ -267,6 +274,7 @@ export class MockOpenAiServer {
 		this.options = options;
 		this.fineTuning.configure(options.fineTuning ?? {});
 		this.fireworks.configure(options.fireworks ?? {});
+		this.batches.configure(options.batches ?? {});
 		this.applyLimits();
 	}
 
@@ -293,6 +301,7 @@ export class MockOpenAiServer {
 	async stop(): Promise<void> {
 		this.fineTuning.stop();
 		this.fireworks.stop();
+		this.batches.stop();
 		for (const socket of this.sockets) socket.destroy();
 		if (!this.server) return;
 		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -400,7 +409,7 @@ export class MockOpenAiServer {
 			}
 			if (req.method === 'GET' && path === '/__counters') {
 				// For benchmarks that run the server in another process.
-				this.send(res, 200, { ...counters, requests: counters.requests - 1, inFlight: counters.inFlight - 1 });
+				this.send(res, 200, { ...counters, requests: counters.requests - 1, inFlight: counters.inFlight - 1, batchesCreated: this.batches.created });
 				return;
 			}
 			if (req.method === 'GET' && path === '/models') {
@@ -433,6 +442,14 @@ export class MockOpenAiServer {
 			const fireworks = this.fireworks.handle(req.method ?? 'GET', rawPath, new URLSearchParams(queryString ?? ''), req.headers, raw);
 			if (fireworks) {
 				this.send(res, fireworks.status, fireworks.body, fireworks.headers);
+				return;
+			}
+			const batch = this.batches.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), raw);
+			if (batch) {
+				if (typeof batch.body === 'string') {
+					res.writeHead(batch.status, { 'x-request-id': `req_${counters.requests}`, ...batch.headers });
+					res.end(batch.body);
+				} else this.send(res, batch.status, batch.body, batch.headers);
 				return;
 			}
 			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw, mount);
@@ -493,6 +510,34 @@ export class MockOpenAiServer {
 		if (this.recordRequests) this.served.push({ requestNumber, response });
 		counters.completed++;
 		this.send(res, 200, response, { ...this.rateLimitHeaders(), ...(this.options.answerHeaders?.(context) ?? {}) });
+	}
+
+	/**
+	 * One line of a batch, answered as the endpoint would answer it now (no latency, no rate limit:
+	 * a batch has its own pool): the script's answer, or a fault's status and message as the line's
+	 * error (a reset or a hang is a 500).
+	 */
+	private answerBatchLine(endpoint: string, body: Record<string, unknown>): LineAnswer {
+		const chat = body as ChatBody;
+		if (endpoint !== '/v1/chat/completions') return { status: 400, body: { error: { message: `the test server answers only chat completions in a batch, not ${endpoint}`, type: 'invalid_request_error', param: null, code: null } } };
+		if (!Array.isArray(chat.messages) || typeof chat.model !== 'string') {
+			return { status: 400, body: { error: { message: 'model and messages are required', type: 'invalid_request_error', param: null, code: null } } };
+		}
+		const requestNumber = ++this.counters.chatRequests;
+		const lastUser = [...chat.messages].reverse().find((m) => m.role === 'user');
+		const context: ChatRequestContext = { requestNumber, body: chat, headers: {}, lastUserText: textOf(lastUser?.content) };
+		const fault = this.options.fault?.(context);
+		if (fault) {
+			const status = typeof fault === 'object' ? fault.status : 500;
+			const message = typeof fault === 'object' ? fault.message ?? `Injected error ${status}` : 'The server had an error while processing your request.';
+			return { status, body: { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: (typeof fault === 'object' ? fault.code : undefined) ?? (status >= 500 ? 'server_error' : null) } } };
+		}
+		const promptTokens = estimateTokens(chat.messages.map((m) => textOf(m.content)).join('\n'));
+		const response = this.completion(context, promptTokens);
+		this.counters.tokens += Number(response.usage.total_tokens ?? 0);
+		if (this.recordRequests) this.served.push({ requestNumber, response });
+		this.counters.completed++;
+		return { status: 200, body: response };
 	}
 
 	private async embeddings(req: IncomingMessage, res: ServerResponse, body: { model?: string; input?: unknown }): Promise<void> {
