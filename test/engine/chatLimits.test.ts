@@ -294,6 +294,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 			[{ top_p: 2 }, 'closeness: sampling_params.top_p: 2 is outside the limit (a number from 0 to 1)'],
 			[{ max_completions_tokens: 0.5 }, 'closeness: sampling_params.max_completions_tokens: 0.5 is not a whole number (an integer at least 1)'],
 			[{ seed: 'abc' }, 'closeness: sampling_params.seed: "abc" is not a number (an integer from -9007199254740991 to 9007199254740991)'],
+			// Found by the property suite (seed 2098498576) in a reinforcement job's grader; the judge's chat request takes the same list.
+			[{ reasoning_effort: 'bogus' }, 'closeness: sampling_params.reasoning_effort: "bogus" is not one of none, minimal, low, medium, high, xhigh, max'],
 		] as Array<[IDataObject, string]>) {
 			const run = await score(params);
 			// The grader is a node-wide setting (no expression): its error names no item.
@@ -303,8 +305,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 
 		server.configure({ answer: () => JSON.stringify({ steps: [], result: 1 }) });
 		// A grader names it max_completions_tokens; chat's request carries it as max_completion_tokens.
-		const good = await score({ temperature: 0.5, max_completions_tokens: 50, seed: 3 });
+		const good = await score({ temperature: 0.5, max_completions_tokens: 50, seed: 3, reasoning_effort: 'low' });
 		expect(outputOf(good)[0].json).toMatchObject({ reward: 1 });
-		expect(bodies()[0]).toMatchObject({ temperature: 0.5, max_completion_tokens: 50, seed: 3 });
+		expect(bodies()[0]).toMatchObject({ temperature: 0.5, max_completion_tokens: 50, seed: 3, reasoning_effort: 'low' });
 	});
 });
