@@ -180,6 +180,44 @@ describe('Assistant messages with empty content', () => {
 	});
 });
 
+describe('Prompt, System Message and Model are text', () => {
+	const LOOP_PARAMETERS = { rewardSource: 'scorers', maxRounds: 1, mode: 'scorers', scorers: { scorer: [{ name: 'any', type: 'contains', values: 'a' }] }, combine: 'weighted', threshold: 0.5, loopOptions: {} };
+	it('an object or a list (an imported workflow, an expression) is the item\'s error, never sent as "[object Object]" (found by the property suite, seed 2098498576; Generate Text and Reward Loop)', async () => {
+		const cases: Array<[IDataObject, string]> = [
+			[{ prompt: '={{ $json.q }}', systemMessage: {} }, 'Item 0: System Message: is an object ({}), not text'],
+			[{ prompt: '={{ $json.q }}', systemMessage: '={{ $json.parts }}' }, 'Item 0: System Message: is a list ([{"type":"text","text":"Hi"}]), not text'],
+			[{ prompt: '={{ $json.parts }}' }, 'Item 0: Prompt: is a list ([{"type":"text","text":"Hi"}]), not text'],
+			[{ prompt: '={{ $json.q }}', model: '={{ $json.settings }}' }, 'Item 0: Model: is an object ({"model":"mock-small"}), not text'],
+		];
+		for (const nodeType of [GENERATE, LOOP]) {
+			for (const [parameters, message] of cases) {
+				const run = await runWorkflow({
+					nodeType,
+					parameters: { model: MODEL, promptSource: 'prompt', options: {}, ...(nodeType === LOOP ? LOOP_PARAMETERS : {}), ...parameters },
+					items: [{ q: 'phone', parts: [{ type: 'text', text: 'Hi' }], settings: { model: 'mock-small' } }],
+					credentials: credentials(),
+					continueOnFail: true,
+				});
+				expect(outputOf(run)[0].json.error).toBe(message);
+			}
+		}
+		expect(bodies()).toHaveLength(0);
+		// A number or a boolean is its text, as before.
+		const run = await runWorkflow({
+			nodeType: GENERATE,
+			parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.n }}', systemMessage: '={{ $json.flag }}', options: {} },
+			items: [{ n: 42, flag: true }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(outputOf(run)[0].json.error).toBeUndefined();
+		expect(bodies()[0].messages).toEqual([
+			{ role: 'system', content: 'true' },
+			{ role: 'user', content: '42' },
+		]);
+	});
+});
+
 describe('Strict JSON Schema', () => {
 	const runSchema = (schemas: IDataObject[], strict: boolean) =>
 		runWorkflow({
