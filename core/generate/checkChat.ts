@@ -4,7 +4,7 @@
  * imported workflows deliver any value, and the server would answer 400 for every item.
  */
 import { strictSchemaProblem } from '../json/strictSchema';
-import { CHAT_LIMITS, CHAT_LIMITS_BY_FIELD, STOP_LIMIT, type ChatNumberOption } from '../requestLimits/chat';
+import { CHAT_LIMITS, CHAT_LIMITS_BY_FIELD, REASONING_EFFORTS, STOP_LIMIT, type ChatNumberOption } from '../requestLimits/chat';
 import { describeNumberLimit, lengthProblem, numberProblem, type NumberLimit } from '../requestLimits/limit';
 import type { GenerationOptions } from './options';
 
@@ -86,6 +86,10 @@ export function chatBodyProblem(body: Record<string, unknown>, labelOf: (field: 
 			const problem = valueProblem({ ...limit, label: labelOf(field) }, value);
 			if (problem) return problem;
 		}
+	}
+	const effort = body.reasoning_effort;
+	if (effort !== undefined && effort !== null && !(REASONING_EFFORTS as readonly unknown[]).includes(effort)) {
+		return `${labelOf('reasoning_effort')}: ${JSON.stringify(effort)} is not one of ${REASONING_EFFORTS.join(', ')}`;
 	}
 	const stop = body.stop;
 	if (stop !== undefined && stop !== null && typeof stop !== 'string') {

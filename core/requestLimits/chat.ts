@@ -41,6 +41,12 @@ export const STOP_LIMIT: LengthLimit = { label: 'Stop Sequences', field: 'stop',
 export const SCHEMA_NAME_LIMIT: LengthLimit = { label: 'Schema Name', field: 'response_format.json_schema.name', max: 64, source: CHAT_SOURCE };
 export const SCHEMA_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * `reasoning_effort` (ReasoningEffort): one of these or null. Chat takes it, and so do a model
+ * grader's sampling_params (a judge's chat request, a reinforcement job's grader).
+ */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+
 /** Strict mode's rules for the schema (core/json/strictSchema.ts). */
 export const STRICT_SCHEMA_SOURCE = 'https://platform.openai.com/docs/guides/structured-outputs#supported-schemas';
 

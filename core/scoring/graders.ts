@@ -5,6 +5,7 @@
  * exact equivalent exists, so the same reward can drive reinforcement fine-tuning.
  */
 import { z } from 'zod';
+import { chatBodyProblem } from '../generate/checkChat';
 import type { CombineOptions } from './combine';
 import type { ScorerSpec } from './registry';
 import type { SimilarityMetric } from './scorers/textSimilarity';
@@ -357,6 +358,13 @@ function memberProblem(grader: unknown, where: string): string | undefined {
 		const issue = parsed.error.issues[0];
 		return `${where}${called}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
 	}
+	// A model grader's sampling_params under the limits Score Output checks when it runs the same
+	// grader as a judge (registry.ts): the grader's model samples as a chat model does, and the job's
+	// document wants an integer seed, an integer max_completions_tokens of at least 1 and a known
+	// reasoning_effort (GraderScoreModel.sampling_params).
+	const sampling = chatSamplingParams((grader as { sampling_params?: Record<string, unknown> }).sampling_params);
+	const samplingProblem = sampling ? chatBodyProblem(sampling, (field) => `sampling_params.${graderSamplingName(field)}`) : undefined;
+	if (samplingProblem) return `${where}${called}: ${samplingProblem}`;
 	const metric = (grader as { evaluation_metric?: unknown }).evaluation_metric;
 	if (type === 'text_similarity' && !(API_SIMILARITY_METRICS as readonly unknown[]).includes(metric)) {
 		return `${where}${called}: evaluation_metric ${JSON.stringify(metric)} is not one of ${API_SIMILARITY_METRICS.join(', ')}`;

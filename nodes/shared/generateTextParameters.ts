@@ -109,7 +109,7 @@ function readResponseFormat(ctx: IExecuteFunctions, index: number): ResponseForm
  * empty Model is the credential's Default Model (`defaultModel`).
  */
 export function readGenerateRequest(ctx: IExecuteFunctions, index: number, defaultModel = ''): GenerateRequest {
-	const model = String(ctx.getNodeParameter('model', index, '', { extractValue: true }) ?? '').trim() || defaultModel;
+	const model = textOf('Model', ctx.getNodeParameter('model', index, '', { extractValue: true })).trim() || defaultModel;
 	if (!model) throw new ParameterError('Model', 'is empty: pick a model or type its ID, or set a Default Model in the credential');
 	const options = ctx.getNodeParameter('options', index, {}) as IDataObject;
 	const extraBody = parseJsonParameter('Extra Body Parameters', options.extraBody);

@@ -107,6 +107,9 @@ export function cutSpec(specFile: string, paths: string[]): Record<string, Json>
 	return { openapi: doc.openapi, info: doc.info, servers: doc.servers, security: doc.security ?? [], paths: keptPaths, components: kept as Json };
 }
 
+/** Marks the proxy's own requests to Prism, which carry the headers of the request they forward. */
+export const FORWARDED_HEADER = 'x-prism-peer-forwarded';
+
 export interface Exchange {
 	method: string;
 	path: string;
@@ -184,7 +187,7 @@ export async function startPrismPeer(specFile: string, paths: string[]): Promise
 		req.on('end', () => {
 			const requestBody = Buffer.concat(chunks);
 			const upstream = httpRequest(
-				{ host: '127.0.0.1', port: prismPort, method: req.method, path: req.url, headers: req.headers },
+				{ host: '127.0.0.1', port: prismPort, method: req.method, path: req.url, headers: { ...req.headers, [FORWARDED_HEADER]: '1' } },
 				(answer) => {
 					const answerChunks: Buffer[] = [];
 					answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));

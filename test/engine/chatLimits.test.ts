@@ -180,6 +180,44 @@ describe('Assistant messages with empty content', () => {
 	});
 });
 
+describe('Prompt, System Message and Model are text', () => {
+	const LOOP_PARAMETERS = { rewardSource: 'scorers', maxRounds: 1, mode: 'scorers', scorers: { scorer: [{ name: 'any', type: 'contains', values: 'a' }] }, combine: 'weighted', threshold: 0.5, loopOptions: {} };
+	it('an object or a list (an imported workflow, an expression) is the item\'s error, never sent as "[object Object]" (found by the property suite, seed 2098498576; Generate Text and Reward Loop)', async () => {
+		const cases: Array<[IDataObject, string]> = [
+			[{ prompt: '={{ $json.q }}', systemMessage: {} }, 'Item 0: System Message: is an object ({}), not text'],
+			[{ prompt: '={{ $json.q }}', systemMessage: '={{ $json.parts }}' }, 'Item 0: System Message: is a list ([{"type":"text","text":"Hi"}]), not text'],
+			[{ prompt: '={{ $json.parts }}' }, 'Item 0: Prompt: is a list ([{"type":"text","text":"Hi"}]), not text'],
+			[{ prompt: '={{ $json.q }}', model: '={{ $json.settings }}' }, 'Item 0: Model: is an object ({"model":"mock-small"}), not text'],
+		];
+		for (const nodeType of [GENERATE, LOOP]) {
+			for (const [parameters, message] of cases) {
+				const run = await runWorkflow({
+					nodeType,
+					parameters: { model: MODEL, promptSource: 'prompt', options: {}, ...(nodeType === LOOP ? LOOP_PARAMETERS : {}), ...parameters },
+					items: [{ q: 'phone', parts: [{ type: 'text', text: 'Hi' }], settings: { model: 'mock-small' } }],
+					credentials: credentials(),
+					continueOnFail: true,
+				});
+				expect(outputOf(run)[0].json.error).toBe(message);
+			}
+		}
+		expect(bodies()).toHaveLength(0);
+		// A number or a boolean is its text, as before.
+		const run = await runWorkflow({
+			nodeType: GENERATE,
+			parameters: { model: MODEL, promptSource: 'prompt', prompt: '={{ $json.n }}', systemMessage: '={{ $json.flag }}', options: {} },
+			items: [{ n: 42, flag: true }],
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(outputOf(run)[0].json.error).toBeUndefined();
+		expect(bodies()[0].messages).toEqual([
+			{ role: 'system', content: 'true' },
+			{ role: 'user', content: '42' },
+		]);
+	});
+});
+
 describe('Strict JSON Schema', () => {
 	const runSchema = (schemas: IDataObject[], strict: boolean) =>
 		runWorkflow({
@@ -294,6 +332,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 			[{ top_p: 2 }, 'closeness: sampling_params.top_p: 2 is outside the limit (a number from 0 to 1)'],
 			[{ max_completions_tokens: 0.5 }, 'closeness: sampling_params.max_completions_tokens: 0.5 is not a whole number (an integer at least 1)'],
 			[{ seed: 'abc' }, 'closeness: sampling_params.seed: "abc" is not a number (an integer from -9007199254740991 to 9007199254740991)'],
+			// Found by the property suite (seed 2098498576) in a reinforcement job's grader; the judge's chat request takes the same list.
+			[{ reasoning_effort: 'bogus' }, 'closeness: sampling_params.reasoning_effort: "bogus" is not one of none, minimal, low, medium, high, xhigh, max'],
 		] as Array<[IDataObject, string]>) {
 			const run = await score(params);
 			// The grader is a node-wide setting (no expression): its error names no item.
@@ -303,8 +343,8 @@ describe('Score Output: a grader\'s sampling_params in the judge\'s request', ()
 
 		server.configure({ answer: () => JSON.stringify({ steps: [], result: 1 }) });
 		// A grader names it max_completions_tokens; chat's request carries it as max_completion_tokens.
-		const good = await score({ temperature: 0.5, max_completions_tokens: 50, seed: 3 });
+		const good = await score({ temperature: 0.5, max_completions_tokens: 50, seed: 3, reasoning_effort: 'low' });
 		expect(outputOf(good)[0].json).toMatchObject({ reward: 1 });
-		expect(bodies()[0]).toMatchObject({ temperature: 0.5, max_completion_tokens: 50, seed: 3 });
+		expect(bodies()[0]).toMatchObject({ temperature: 0.5, max_completion_tokens: 50, seed: 3, reasoning_effort: 'low' });
 	});
 });

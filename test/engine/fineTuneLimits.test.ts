@@ -182,6 +182,29 @@ describe('Graders exported by Score Output into reinforcement jobs', () => {
 		expect(runError(meteor)).toBeUndefined();
 	});
 
+	it('a model grader\'s sampling_params the API would refuse are refused before the job, alone or inside multi (found by the property suite, seed 2098498576)', async () => {
+		const trainingFile = await uploadedFile();
+		const judge = (sampling_params: IDataObject): IDataObject => ({ type: 'score_model', name: 's', model: 'judge', input: [{ role: 'user', content: 'Rate {{sample.output_text}}' }], range: [0, 1], sampling_params });
+		const cases: Array<[IDataObject, string]> = [
+			[judge({ reasoning_effort: 'bogus' }), 'Item 0: Grader JSON: the grader ("s"): sampling_params.reasoning_effort: "bogus" is not one of none, minimal, low, medium, high, xhigh, max'],
+			[judge({ seed: 1.5 }), 'Item 0: Grader JSON: the grader ("s"): sampling_params.seed: 1.5 is not a whole number (an integer from -9007199254740991 to 9007199254740991)'],
+			[judge({ max_completions_tokens: 0 }), 'Item 0: Grader JSON: the grader ("s"): sampling_params.max_completions_tokens: 0 is outside the limit (an integer at least 1)'],
+			[
+				{ type: 'multi', name: 'combined', graders: { s: judge({ temperature: 2.5 }) }, calculate_output: 's' },
+				'Item 0: Grader JSON: graders.s ("s"): sampling_params.temperature: 2.5 is outside the limit (a number from 0 to 2)',
+			],
+		];
+		for (const [grader, message] of cases) {
+			const run = await createJob('openai', { trainingFile, method: 'reinforcement', grader: JSON.stringify(grader) });
+			expect(runError(run)?.message).toBe(message);
+		}
+		expect(fineTuningRequests()).toEqual([]);
+		// Values the API takes are sent as they are (null is the server's default).
+		const fine = await createJob('openai', { trainingFile, method: 'reinforcement', grader: JSON.stringify(judge({ reasoning_effort: 'low', seed: 7, max_completions_tokens: 16, temperature: null })) });
+		expect(runError(fine)).toBeUndefined();
+		expect((fineTuningRequests()[0] as { body: { method: { reinforcement: { grader: IDataObject } } } }).body.method.reinforcement.grader.sampling_params).toEqual({ reasoning_effort: 'low', seed: 7, max_completions_tokens: 16, temperature: null });
+	});
+
 	it('a multi grader keeps its name → grader map in the job', async () => {
 		const trainingFile = await uploadedFile();
 		const grader = {
