@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { exampleForSchema } from './exampleForSchema';
 import { FineTuningSimulator, type FineTuningOptions } from './fineTuning';
+import { OnlineRlSimulator, type OnlineRlOptions } from './onlineRl';
 
 export interface ChatRequestContext {
 	/** 1-based number of this chat request since the server started (or was reset). */
@@ -76,6 +77,8 @@ export interface MockServerOptions {
 	embeddingFault?: (inputs: string[]) => Fault | undefined;
 	/** Fine-tuning jobs: speed, outcome, signed webhooks. */
 	fineTuning?: FineTuningOptions;
+	/** W&B Serverless RL: models, training jobs and their events, checkpoints, and the checkpoints' answers. */
+	onlineRl?: OnlineRlOptions;
 }
 
 export interface ChatBody {
@@ -242,6 +245,8 @@ export class MockOpenAiServer {
 	served: ServedCompletion[] = [];
 	/** Files and fine-tuning jobs, kept across configure() and reset(). */
 	readonly fineTuning = new FineTuningSimulator();
+	/** W&B Serverless RL's models, jobs and checkpoints, kept across configure() and reset() (clear() forgets them). */
+	readonly onlineRl = new OnlineRlSimulator();
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -249,6 +254,7 @@ export class MockOpenAiServer {
 	constructor(private options: MockServerOptions = {}) {
 		this.applyLimits();
 		this.fineTuning.configure(options.fineTuning ?? {});
+		this.onlineRl.configure(options.onlineRl ?? {});
 	}
 
 	private applyLimits(): void {
@@ -260,6 +266,7 @@ export class MockOpenAiServer {
 	configure(options: MockServerOptions): void {
 		this.options = options;
 		this.fineTuning.configure(options.fineTuning ?? {});
+		this.onlineRl.configure(options.onlineRl ?? {});
 		this.applyLimits();
 	}
 
@@ -409,6 +416,11 @@ export class MockOpenAiServer {
 				await this.chat(req, res, body as ChatBody);
 				return;
 			}
+			const onlineRl = this.onlineRl.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), body);
+			if (onlineRl) {
+				this.send(res, onlineRl.status, onlineRl.body, onlineRl.headers);
+				return;
+			}
 			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw);
 			if (fineTuning) {
 				if (typeof fineTuning.body === 'string' && fineTuning.headers?.['content-type']) {
@@ -460,7 +472,13 @@ export class MockOpenAiServer {
 		}
 		const raw = this.options.raw?.(context);
 		if (raw) return this.sendRaw(res, raw);
-		const response = this.completion(context, promptTokens);
+		// A W&B base model or checkpoint answers as the online-RL simulator's policy (unless a test scripts the answer).
+		const policy = this.options.answer ? undefined : this.onlineRl.answer(body.model, body.n ?? 1, context.lastUserText);
+		if (policy && 'notFound' in policy) {
+			this.sendError(res, 404, policy.notFound, 'invalid_request_error');
+			return;
+		}
+		const response = this.completion(context, promptTokens, policy);
 		// Like providers, the token limit counts the answer too, once it is known.
 		this.tokenBucket?.charge(Number(response.usage.completion_tokens ?? 0));
 		counters.tokens += Number(response.usage.total_tokens ?? 0);
@@ -537,8 +555,8 @@ export class MockOpenAiServer {
 		};
 	}
 
-	private completion(context: ChatRequestContext, promptTokens: number): ChatCompletionBody {
-		const scripted = this.options.answer?.(context);
+	private completion(context: ChatRequestContext, promptTokens: number, policy?: ScriptedAnswer): ChatCompletionBody {
+		const scripted = this.options.answer?.(context) ?? policy;
 		const answer: ScriptedAnswer =
 			typeof scripted === 'string' ? { choices: [{ content: scripted }] } : scripted ?? this.defaultAnswer(context);
 		let completionTokens = 0;
