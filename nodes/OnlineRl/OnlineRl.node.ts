@@ -17,7 +17,7 @@ export class OnlineRl implements INodeType {
 		icon: { light: 'file:onlineRl.svg', dark: 'file:onlineRl.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ "Train step · W&B Serverless RL" }}',
+		subtitle: 'Train step · W&B Serverless RL',
 		description: ONLINE_RL_DESCRIPTION,
 		defaults: { name: 'Online RL' },
 		usableAsTool: true,

@@ -124,6 +124,36 @@ describe('Online RL (W&B Serverless RL) in n8n\'s engine', () => {
 		expect(JSON.stringify(run.data.resultData.runData)).not.toContain(WANDB_KEY);
 	});
 
+	it('a loop of two rounds gives one group per round, each round\'s prompt exactly as the loop sent it', async () => {
+		const twoRounds = {
+			...loopParameters(BASE),
+			maxRounds: 2,
+			// The best reward is 0.5 at most, below the threshold: the loop refines once.
+			scorers: { scorer: [{ name: 'correct', type: 'contains', values: 'Correct' }, { name: 'cites', type: 'contains', values: 'according to' }] },
+			threshold: 0.9,
+		};
+		const run = await runWorkflow({
+			nodeType: LOOP,
+			parameters: twoRounds,
+			items: [QUESTIONS[0]],
+			credentials: openAi(),
+			otherCredentials: wandb(),
+			extra: { nodes: [node('Train', RL, rlParameters(), 2)], connections: chain(NODE_NAME, 'Train') },
+		});
+		expect(runError(run)).toBeUndefined();
+		const [loop] = outputOf(run).map((item) => item.json);
+		expect(loop.roundsUsed).toBe(2);
+		const sent = server.received.filter((r) => r.path === '/chat/completions').map((r) => (r.body as { messages: unknown[] }).messages);
+		expect(sent).toHaveLength(2);
+		const history = loop.history as Array<{ round: number; text: string; reward: number }>;
+		expect(server.onlineRl.received[0].trajectory_groups).toEqual(
+			[1, 2].map((round) => ({
+				trajectories: history.filter((c) => c.round === round).map((c) => ({ messages_and_choices: [...sent[round - 1], { role: 'assistant', content: c.text }], reward: c.reward })),
+			})),
+		);
+		expect(nodeOutput(run, 'Train')[0]).toMatchObject({ groups: 2, trajectories: 8 });
+	});
+
 	it('items with messages and a reward, grouped by a field; equal-reward groups are skipped and listed', async () => {
 		const items = [
 			{ prompt: 'p1', messages: [{ role: 'user', content: 'p1' }, { role: 'assistant', content: 'a' }], reward: 1 },
