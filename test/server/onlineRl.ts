@@ -13,7 +13,7 @@
  *    https://docs.wandb.ai/serverless-training/api-reference/models/list-model-checkpoints
  * Every training job's trajectory groups are kept, for tests to assert what was sent.
  *
- * Chat completions for a W&B base model (`OpenPipe/…`) or a checkpoint
+ * Chat completions for a W&B training base model (OpenPipe/Qwen3-14B-Instruct, Qwen/Qwen3-30B-A3B-Instruct-2507) or a checkpoint
  * (`wandb-artifact:///<entity>/<project>/<name>:step<N>`) answer as a policy that improves with
  * training, deterministically: of n candidates, min(n - 1, 1 + N) start "Correct:" and the rest
  * "Unsure:", so a Contains "Correct" scorer's mean reward rises step by step while every group keeps
@@ -52,6 +52,9 @@ interface RlJob {
 	plan: Array<{ type: string; data: Record<string, unknown> }>;
 	status: 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED';
 }
+
+/** The foundation models W&B Serverless RL trains (https://docs.wandb.ai/training/serverless-rl/available-models). */
+const WANDB_BASE_MODELS = new Set(['OpenPipe/Qwen3-14B-Instruct', 'Qwen/Qwen3-30B-A3B-Instruct-2507']);
 
 const json = (status: number, body: unknown): Reply => ({ status, body });
 const validation = (loc: Array<string | number>, msg: string): Reply => json(422, { detail: [{ loc, msg, type: 'value_error' }] });
@@ -194,7 +197,7 @@ export class OnlineRlSimulator {
 	 */
 	answer(model: string, n: number, lastUserText: string): { choices: Array<{ content: string }> } | { notFound: string } | undefined {
 		let step: number;
-		if (model.startsWith('OpenPipe/')) step = 0;
+		if (WANDB_BASE_MODELS.has(model)) step = 0;
 		else {
 			const match = /^wandb-artifact:\/\/\/([^/]+)\/([^/]+)\/([^:]+):step(\d+)$/.exec(model);
 			if (!match) return undefined;
