@@ -25,7 +25,7 @@ describe('real n8n: the online-RL example', () => {
 		// The example's two credentials: W&B Training for Online RL, and W&B's OpenAI-compatible inference for the loops.
 		await n8n.importCredentials([
 			{ id: 'rlWandbCred01', name: 'W&B Training', type: 'wandbApi', data: { apiKey: WANDB_KEY, baseUrl: server.url, entity: '', project: 'rl-example' } },
-			{ id: 'rlWandbInfer01', name: 'W&B inference (OpenAI-compatible)', type: 'openAiCompatibleApi', data: { apiKey: WANDB_KEY, baseUrl: server.url } },
+			{ id: 'rlWandbInfer01', name: 'W&B inference (OpenAI-compatible)', type: 'openAiCompatibleApi', data: { apiKey: WANDB_KEY, baseUrl: server.url, defaultModel: BASE } },
 		]);
 	}, INSTALL_TIMEOUT_MS + 180_000);
 
