@@ -10,6 +10,7 @@ import { exampleForSchema } from './exampleForSchema';
 import { BatchSimulator, type BatchOptions, type LineAnswer } from './batches';
 import { FineTuningSimulator, type FineTuningOptions } from './fineTuning';
 import { FireworksSimulator, type FireworksOptions } from './fireworks';
+import { OnlineRlSimulator, type OnlineRlOptions } from './onlineRl';
 
 export interface ChatRequestContext {
 	/** 1-based number of this chat request since the server started (or was reset). */
@@ -83,6 +84,8 @@ export interface MockServerOptions {
 	fireworks?: FireworksOptions;
 	/** The Batch API (batches.ts): speed, stalls, input limits. Lines are answered as chat requests are (answer, fault). */
 	batches?: BatchOptions;
+	/** W&B Serverless RL: models, training jobs and their events, checkpoints, and the checkpoints' answers. */
+	onlineRl?: OnlineRlOptions;
 }
 
 export interface ChatBody {
@@ -253,6 +256,8 @@ export class MockOpenAiServer {
 	readonly fireworks = new FireworksSimulator();
 	/** Batches over the same files; `batches.created` counts the batches created. */
 	readonly batches = new BatchSimulator(this.fineTuning.files, (endpoint, body) => this.answerBatchLine(endpoint, body));
+	/** W&B Serverless RL's models, jobs and checkpoints, kept across configure() and reset() (clear() forgets them). */
+	readonly onlineRl = new OnlineRlSimulator();
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -262,6 +267,7 @@ export class MockOpenAiServer {
 		this.fineTuning.configure(options.fineTuning ?? {});
 		this.fireworks.configure(options.fireworks ?? {});
 		this.batches.configure(options.batches ?? {});
+		this.onlineRl.configure(options.onlineRl ?? {});
 	}
 
 	private applyLimits(): void {
@@ -275,6 +281,7 @@ export class MockOpenAiServer {
 		this.fineTuning.configure(options.fineTuning ?? {});
 		this.fireworks.configure(options.fireworks ?? {});
 		this.batches.configure(options.batches ?? {});
+		this.onlineRl.configure(options.onlineRl ?? {});
 		this.applyLimits();
 	}
 
@@ -452,6 +459,11 @@ export class MockOpenAiServer {
 				} else this.send(res, batch.status, batch.body, batch.headers);
 				return;
 			}
+			const onlineRl = this.onlineRl.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), body);
+			if (onlineRl) {
+				this.send(res, onlineRl.status, onlineRl.body, onlineRl.headers);
+				return;
+			}
 			const fineTuning = this.fineTuning.handle(req.method ?? 'GET', path, new URLSearchParams(queryString ?? ''), req.headers, raw, mount);
 			if (fineTuning) {
 				if (typeof fineTuning.body === 'string' && fineTuning.headers?.['content-type']) {
@@ -503,7 +515,13 @@ export class MockOpenAiServer {
 		}
 		const raw = this.options.raw?.(context);
 		if (raw) return this.sendRaw(res, raw);
-		const response = this.completion(context, promptTokens);
+		// A W&B base model or checkpoint answers as the online-RL simulator's policy (unless a test scripts the answer).
+		const policy = this.options.answer ? undefined : this.onlineRl.answer(body.model, body.n ?? 1, context.lastUserText);
+		if (policy && 'notFound' in policy) {
+			this.sendError(res, 404, policy.notFound, 'invalid_request_error');
+			return;
+		}
+		const response = this.completion(context, promptTokens, policy);
 		// Like providers, the token limit counts the answer too, once it is known.
 		this.tokenBucket?.charge(Number(response.usage.completion_tokens ?? 0));
 		counters.tokens += Number(response.usage.total_tokens ?? 0);
@@ -608,8 +626,8 @@ export class MockOpenAiServer {
 		};
 	}
 
-	private completion(context: ChatRequestContext, promptTokens: number): ChatCompletionBody {
-		const scripted = this.options.answer?.(context);
+	private completion(context: ChatRequestContext, promptTokens: number, policy?: ScriptedAnswer): ChatCompletionBody {
+		const scripted = this.options.answer?.(context) ?? policy;
 		const answer: ScriptedAnswer =
 			typeof scripted === 'string' ? { choices: [{ content: scripted }] } : scripted ?? this.defaultAnswer(context);
 		let completionTokens = 0;
