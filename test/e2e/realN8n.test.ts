@@ -120,7 +120,13 @@ describe('real n8n', () => {
 		}
 		const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
 		if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
-		const printedJson = stdout.split('\n').slice(jsonStart).join('\n');
+		// n8n's JS task runner registers itself asynchronously and may print its line after the run JSON when
+		// it starts late (seen with two n8n processes at once): that line is n8n's, not the run's, so it is left out.
+		const printedJson = stdout
+			.split('\n')
+			.slice(jsonStart)
+			.filter((line) => !/^Registered runner "[^"]*" \([^)]*\)\s*$/.test(line))
+			.join('\n');
 		try {
 			return { result: JSON.parse(printedJson), printed: stdout + stderr };
 		} catch (error) {
