@@ -1,5 +1,5 @@
 import type { IBinaryData, IDataObject, INode } from 'n8n-workflow';
-import { CODE_TYPE, NODE_NAME, outputOf, runError, runWorkflow } from './harness';
+import { chain, CODE_TYPE, NODE_NAME, outputOf, runError, runWorkflow, useTrainedModelNode, workflowNode } from './harness';
 import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
@@ -14,21 +14,11 @@ const credentials = () => ({ apiKey: 'sk-ft-engine-1234567', baseUrl: testServer
 const together = () => ({ togetherAiApi: { apiKey: 'together-engine-key', baseUrl: testServer.baseUrl } });
 const fileText = (binary: IBinaryData | undefined) => Buffer.from(binary?.data ?? '', 'base64').toString('utf8');
 const lines = (binary: IBinaryData | undefined) => fileText(binary).trim().split('\n').map((line) => JSON.parse(line));
-const node = (name: string, parameters: IDataObject, position: number, extra: Partial<INode> = {}): INode => ({
-	id: name,
-	name,
-	type: NODE,
-	typeVersion: 1,
-	position: [position * 200, 0],
-	parameters: parameters as INode['parameters'],
-	credentials: {
+const node = (name: string, parameters: IDataObject, position: number, extra: Partial<INode> = {}): INode =>
+	workflowNode(name, NODE, parameters, position, {
 		openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' },
 		togetherAiApi: { id: 'cred-togetherAiApi', name: 'Test' },
-	},
-	...extra,
-});
-const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
+	}, extra);
 
 const demonstrations = Array.from({ length: 12 }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` }));
 
@@ -143,15 +133,7 @@ describe('Fine-Tune in n8n\'s engine', () => {
 						node('Upload', { provider, operation: 'uploadFile', binaryProperty: 'data' }, 2),
 						node('Create', { provider, operation: 'createJob', model: 'mock-small', trainingFile: '={{ $json.id }}', method: 'supervised', jobOptions: { suffix: 'support', nEpochs: '2' } }, 3),
 						node('Wait', { provider, operation: 'waitForCompletion', jobId: '={{ $json.id }}', timeoutMinutes: 1, pollSeconds: 0.02 }, 4),
-						{
-							id: 'gen',
-							name: 'Use It',
-							type: 'n8n-nodes-reward-loop.generateText',
-							typeVersion: 1,
-							position: [1000, 0],
-							parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.fine_tuned_model }}' }, promptSource: 'prompt', prompt: 'Hello', options: {} },
-							credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
-						},
+						useTrainedModelNode(),
 					],
 					connections: chain(NODE_NAME, 'Upload', 'Create', 'Wait', 'Use It'),
 				},

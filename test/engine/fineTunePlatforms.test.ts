@@ -5,7 +5,7 @@
  * n8n's engine: the full lifecycle, and a clear error for what a platform lacks.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
-import { NODE_NAME, runError, runWorkflow } from './harness';
+import { chain, NODE_NAME, runError, runWorkflow, useTrainedModelNode, workflowNode } from './harness';
 import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
@@ -20,17 +20,8 @@ const PLATFORMS = {
 } as const;
 
 const demonstrations = Array.from({ length: 12 }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` }));
-const node = (name: string, parameters: IDataObject, position: number): INode => ({
-	id: name,
-	name,
-	type: NODE,
-	typeVersion: 1,
-	position: [position * 200, 0],
-	parameters: parameters as INode['parameters'],
-	credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
-});
-const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
+const node = (name: string, parameters: IDataObject, position: number): INode =>
+	workflowNode(name, NODE, parameters, position, { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } });
 
 describe('Fine-Tune on Azure OpenAI and Amazon Bedrock, in n8n\'s engine', () => {
 	for (const [platform, setup] of Object.entries(PLATFORMS)) {
@@ -48,15 +39,7 @@ describe('Fine-Tune on Azure OpenAI and Amazon Bedrock, in n8n\'s engine', () =>
 						node('Upload', { provider: 'openai', operation: 'uploadFile', binaryProperty: 'data' }, 2),
 						node('Create', { provider: 'openai', operation: 'createJob', model: setup.model, trainingFile: '={{ $json.id }}', method: 'supervised', jobOptions }, 3),
 						node('Wait', { provider: 'openai', operation: 'waitForCompletion', jobId: '={{ $json.id }}', timeoutMinutes: 1, pollSeconds: 0.02 }, 4),
-						{
-							id: 'gen',
-							name: 'Use It',
-							type: 'n8n-nodes-reward-loop.generateText',
-							typeVersion: 1,
-							position: [1000, 0],
-							parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.fine_tuned_model }}' }, promptSource: 'prompt', prompt: 'Hello', options: {} },
-							credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
-						},
+						useTrainedModelNode(),
 					],
 					connections: chain(NODE_NAME, 'Upload', 'Create', 'Wait', 'Use It'),
 				},

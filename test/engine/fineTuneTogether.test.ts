@@ -4,7 +4,7 @@
  * Together's own price estimate in Validate's report.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
-import { CODE_TYPE, NODE_NAME, runError, runWorkflow } from './harness';
+import { chain, CODE_TYPE, NODE_NAME, runError, runWorkflow, useTrainedModelNode, workflowNode } from './harness';
 import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
@@ -17,17 +17,8 @@ beforeEach(() => {
 
 const credentials = () => ({ apiKey: 'sk-ft-engine-1234567', baseUrl: testServer.baseUrl });
 const together = () => ({ togetherAiApi: { apiKey: 'together-engine-key', baseUrl: testServer.baseUrl } });
-const node = (name: string, parameters: IDataObject, position: number): INode => ({
-	id: name,
-	name,
-	type: NODE,
-	typeVersion: 1,
-	position: [position * 200, 0],
-	parameters: parameters as INode['parameters'],
-	credentials: { togetherAiApi: { id: 'cred-togetherAiApi', name: 'Test' } },
-});
-const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
+const node = (name: string, parameters: IDataObject, position: number): INode =>
+	workflowNode(name, NODE, parameters, position, { togetherAiApi: { id: 'cred-togetherAiApi', name: 'Test' } });
 const pair = (i: number) => ({
 	preferencePairs: {
 		dpo: [{ input: { messages: [{ role: 'user', content: `Question ${i}?` }] }, preferred_output: [{ role: 'assistant', content: `Answer ${i}.` }], non_preferred_output: [{ role: 'assistant', content: 'No.' }] }],
@@ -78,15 +69,7 @@ describe('Fine-Tune on Together AI: DPO variants, from_checkpoint and the price 
 						3,
 					),
 					node('Wait', { provider: 'together', operation: 'waitForCompletion', jobId: '={{ $json.id }}', timeoutMinutes: 1, pollSeconds: 0.02 }, 4),
-					{
-						id: 'gen',
-						name: 'Use It',
-						type: 'n8n-nodes-reward-loop.generateText',
-						typeVersion: 1,
-						position: [1000, 0],
-						parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.fine_tuned_model }}' }, promptSource: 'prompt', prompt: 'Hello', options: {} },
-						credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
-					},
+					useTrainedModelNode(),
 				],
 				connections: chain(NODE_NAME, 'Upload', 'Create', 'Wait', 'Use It'),
 			},

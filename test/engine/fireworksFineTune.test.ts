@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, INode, INodeCredentialTestResult, INodeType } from 'n8n-workflow';
-import { loadPackage, NODE_NAME, outputOf, runError, runWorkflow } from './harness';
+import { chain, loadPackage, NODE_NAME, outputOf, runError, runWorkflow, useTrainedModelNode, workflowNode } from './harness';
 import { useTestServer } from './testServer';
 
 const NODE = 'n8n-nodes-reward-loop.fineTune';
@@ -25,16 +25,8 @@ const fireworks = () => ({ fireworksAiApi: { apiKey: KEY, accountId: 'mock-accou
 /** Generate Text reaches Fireworks' inference through an OpenAI-Compatible API credential with the same key. */
 const inference = () => ({ apiKey: KEY, baseUrl: `${root()}/inference/v1` });
 const fireworksRequests = () => server.received.filter((r) => r.path.startsWith('/accounts/'));
-const node = (name: string, parameters: IDataObject, position: number): INode => ({
-	id: name,
-	name,
-	type: NODE,
-	typeVersion: 1,
-	position: [position * 200, 0],
-	parameters: parameters as INode['parameters'],
-	credentials: { fireworksAiApi: { id: 'cred-fireworksAiApi', name: 'Test' } },
-});
-const chain = (...names: string[]) => Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
+const node = (name: string, parameters: IDataObject, position: number): INode =>
+	workflowNode(name, NODE, parameters, position, { fireworksAiApi: { id: 'cred-fireworksAiApi', name: 'Test' } });
 const demonstrations = Array.from({ length: 12 }, (_, i) => ({ prompt: `Question ${i}?`, response: `Answer ${i}.` }));
 const prompt = [{ role: 'user', content: 'Describe the phone' }];
 const pair = (chosen: string, rejected: string) => ({ input: { messages: prompt }, preferred_output: [{ role: 'assistant', content: chosen }], non_preferred_output: [{ role: 'assistant', content: rejected }] });
@@ -51,15 +43,7 @@ async function lifecycle(kind: 'supervised' | 'preference', items: IDataObject[]
 				node('Upload', { provider: 'fireworks', operation: 'uploadFile', binaryProperty: 'data' }, 2),
 				node('Create', { provider: 'fireworks', operation: 'createJob', model: 'accounts/fireworks/models/llama-v3p1-8b-instruct', trainingFile: '={{ $json.id }}', ...create }, 3),
 				node('Wait', { provider: 'fireworks', operation: 'waitForCompletion', jobId: '={{ $json.id }}', timeoutMinutes: 1, pollSeconds: 0.02 }, 4),
-				{
-					id: 'gen',
-					name: 'Use It',
-					type: 'n8n-nodes-reward-loop.generateText',
-					typeVersion: 1,
-					position: [1000, 0],
-					parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.fine_tuned_model }}' }, promptSource: 'prompt', prompt: 'Hello', options: {} },
-					credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
-				},
+				useTrainedModelNode(),
 			],
 			connections: chain(NODE_NAME, 'Upload', 'Create', 'Wait', 'Use It'),
 		},

@@ -220,6 +220,35 @@ export interface EngineRun {
 
 export const NODE_NAME = 'Node Under Test';
 
+/** A node of a workflow laid out left to right (position × 200), with the credentials it may use. */
+export function workflowNode(
+	name: string,
+	type: string,
+	parameters: IDataObject,
+	position: number,
+	credentials: INode['credentials'],
+	extra: Partial<INode> = {},
+): INode {
+	return { id: name, name, type, typeVersion: 1, position: [position * 200, 0], parameters: parameters as INode['parameters'], credentials, ...extra };
+}
+
+/** Connections that run the named nodes one after another. */
+export const chain = (...names: string[]): IConnections =>
+	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
+
+/** The last step of a fine-tune lifecycle: Generate Text asks the job's trained model (`fine_tuned_model`) once. */
+export function useTrainedModelNode(): INode {
+	return {
+		id: 'gen',
+		name: 'Use It',
+		type: 'n8n-nodes-reward-loop.generateText',
+		typeVersion: 1,
+		position: [1000, 0],
+		parameters: { model: { __rl: true, mode: 'id', value: '={{ $json.fine_tuned_model }}' }, promptSource: 'prompt', prompt: 'Hello', options: {} },
+		credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' } },
+	};
+}
+
 export async function startWorkflow(options: RunOptions): Promise<EngineRun> {
 	const loader = await loadPackage();
 	const types: Record<string, INodeType | IVersionedNodeType> = { [TRIGGER_TYPE]: manualTrigger, [CODE_TYPE]: codeNode };

@@ -4,7 +4,7 @@
  * rewards exactly; bad input; Continue On Fail; a failed step; cancel while waiting.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
-import { CODE_TYPE, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, startWorkflow } from './harness';
+import { chain, CODE_TYPE, NODE_NAME, outputOf, outputsOfAllRuns, runError, runWorkflow, startWorkflow } from './harness';
 import { testWandbCredential } from '../../nodes/shared/wandbCredentialTest';
 import { useTestServer } from './testServer';
 
@@ -60,8 +60,6 @@ const node = (name: string, type: string, parameters: IDataObject, position: num
 	credentials: { openAiCompatibleApi: { id: 'cred-openAiCompatibleApi', name: 'Test' }, wandbApi: { id: 'cred-wandbApi', name: 'W&B Test' } },
 	...extra,
 });
-const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]));
 const nodeOutput = (run: Awaited<ReturnType<typeof runWorkflow>>, name: string) => outputsOfAllRuns(run, 0, name).map((item) => item.json);
 /** What the Online RL node must have sent for a Reward Loop's output items: one group per item, its candidates in order. */
 const expectedGroups = (loopItems: IDataObject[]) =>
