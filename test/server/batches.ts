@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StoredFile } from './fineTuning';
+import { StepClock } from './stepClock';
 
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 const FINAL = new Set<BatchStatus>(['failed', 'completed', 'expired', 'cancelled']);
@@ -92,7 +93,7 @@ export class BatchSimulator {
 	readonly batches = new Map<string, Batch>();
 	/** Batches created since the server started (or `resetCounters`): what "exactly one batch" counts. */
 	created = 0;
-	private timer: NodeJS.Timeout | undefined;
+	private readonly clock = new StepClock(() => this.tick(), () => this.options.stepMs ?? 20);
 	private options: BatchOptions = {};
 
 	constructor(
@@ -104,15 +105,11 @@ export class BatchSimulator {
 
 	configure(options: BatchOptions): void {
 		this.options = options;
-		if (this.timer) {
-			this.stop();
-			this.ensureTicking();
-		}
+		this.clock.restart();
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = undefined;
+		this.clock.stop();
 	}
 
 	/** The batch's window ends now: the next step marks it expired, with what was answered. */
@@ -120,19 +117,13 @@ export class BatchSimulator {
 		const batch = this.batches.get(id);
 		if (!batch || FINAL.has(batch.status)) throw new Error(`batch ${id} cannot expire (${batch?.status ?? 'unknown'})`);
 		batch.expiring = true;
-		this.ensureTicking();
+		this.clock.start();
 	}
 
 	/** Lets a stalled batch go on (after `stallAfter`). */
 	release(): void {
 		this.options = { ...this.options, stallAfter: undefined };
-		this.ensureTicking();
-	}
-
-	private ensureTicking(): void {
-		if (this.timer) return;
-		this.timer = setInterval(() => this.tick(), this.options.stepMs ?? 20);
-		this.timer.unref();
+		this.clock.start();
 	}
 
 	private publicBatch(batch: Batch): Omit<Batch, 'lines' | 'answers' | 'expiring'> {
@@ -304,7 +295,7 @@ export class BatchSimulator {
 		};
 		this.batches.set(batch.id, batch);
 		this.created++;
-		this.ensureTicking();
+		this.clock.start();
 		return { status: 200, body: this.publicBatch(batch) };
 	}
 
@@ -340,7 +331,7 @@ export class BatchSimulator {
 			if (FINAL.has(batch.status) || batch.status === 'cancelling') return error(409, `Cannot cancel a batch with status '${batch.status}'.`);
 			batch.status = 'cancelling';
 			batch.cancelling_at = now();
-			this.ensureTicking();
+			this.clock.start();
 			return { status: 200, body: this.publicBatch(batch) };
 		}
 		return error(405, 'method not allowed');

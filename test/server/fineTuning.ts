@@ -6,6 +6,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { StepClock } from './stepClock';
 
 export interface FineTuningOptions {
 	/** Time between two statuses of a job. */
@@ -112,28 +113,17 @@ export class FineTuningSimulator {
 	readonly files = new Map<string, StoredFile>();
 	readonly jobs = new Map<string, Job>();
 	readonly webhooksSent: Array<{ id: string; type: string; status: number }> = [];
-	private timer: NodeJS.Timeout | undefined;
+	private readonly clock = new StepClock(() => void this.tick(), () => this.options.stepMs ?? 50);
 
 	constructor(private options: FineTuningOptions = {}) {}
 
 	configure(options: FineTuningOptions): void {
 		this.options = options;
-		// A running clock keeps its old speed: restart it at the new one.
-		if (this.timer) {
-			this.stop();
-			this.ensureTicking();
-		}
+		this.clock.restart();
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = undefined;
-	}
-
-	private ensureTicking(): void {
-		if (this.timer) return;
-		this.timer = setInterval(() => void this.tick(), this.options.stepMs ?? 50);
-		this.timer.unref();
+		this.clock.stop();
 	}
 
 	private event(job: Job, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
@@ -353,7 +343,7 @@ export class FineTuningSimulator {
 		};
 		this.event(job, `Created fine-tuning job: ${job.id}`);
 		this.jobs.set(job.id, job);
-		this.ensureTicking();
+		this.clock.start();
 		return job;
 	}
 
@@ -486,7 +476,7 @@ export class FineTuningSimulator {
 				if (job.status !== 'paused') return error(400, `Job ${job.id} is not paused`);
 				job.status = 'running';
 				this.event(job, 'Job resumed');
-				this.ensureTicking();
+				this.clock.start();
 				return { status: 200, body: this.publicJob(job) };
 			}
 		}

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseMultipart, type Reply } from './fineTuning';
+import { StepClock } from './stepClock';
 
 export interface FireworksOptions {
 	/** The account the server holds (others get PERMISSION_DENIED). */
@@ -81,14 +82,11 @@ export class FireworksSimulator {
 	/** Output models of completed jobs: what inference answers for. */
 	readonly models = new Set<string>();
 	private options: FireworksOptions = {};
-	private timer: NodeJS.Timeout | undefined;
+	private readonly clock = new StepClock(() => this.tick(), () => this.options.stepMs ?? 50);
 
 	configure(options: FireworksOptions): void {
 		this.options = options;
-		if (this.timer) {
-			this.stop();
-			this.ensureTicking();
-		}
+		this.clock.restart();
 	}
 
 	get account(): string {
@@ -96,14 +94,7 @@ export class FireworksSimulator {
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = undefined;
-	}
-
-	private ensureTicking(): void {
-		if (this.timer) return;
-		this.timer = setInterval(() => this.tick(), this.options.stepMs ?? 50);
-		this.timer.unref();
+		this.clock.stop();
 	}
 
 	private tick(): void {
@@ -209,7 +200,7 @@ export class FireworksSimulator {
 		if (this.jobs.has(name)) return fail('ALREADY_EXISTS', `job ${name} already exists`);
 		const job: Job = { collection, body, name, state: PROGRESSION[0], status: { code: 'OK', message: '' }, createTime: iso(), updateTime: iso(), step: 0 };
 		this.jobs.set(name, job);
-		this.ensureTicking();
+		this.clock.start();
 		return { status: 200, body: this.publicJob(job) };
 	}
 
@@ -238,7 +229,7 @@ export class FireworksSimulator {
 		dataset.content = fields.file.value;
 		dataset.kind = [...kinds][0] as Dataset['kind'];
 		dataset.exampleCount = String(lines.length);
-		this.ensureTicking();
+		this.clock.start();
 		const bytes = Buffer.byteLength(fields.file.value);
 		return { status: 200, body: { id: dataset.name.split('/').pop(), object: 'file', bytes, created_at: Math.floor(Date.now() / 1000), filename: fields.file.filename, purpose: 'fine-tune' } };
 	}
@@ -298,7 +289,7 @@ export class FireworksSimulator {
 			if (FINAL.has(job.state)) this.jobs.delete(job.name);
 			else {
 				job.state = 'JOB_STATE_DELETING';
-				this.ensureTicking();
+				this.clock.start();
 			}
 			return { status: 200, body: {} };
 		}
@@ -307,7 +298,7 @@ export class FireworksSimulator {
 			job.state = 'JOB_STATE_RUNNING';
 			job.step = 2;
 			job.status = { code: 'OK', message: '' };
-			this.ensureTicking();
+			this.clock.start();
 			return { status: 200, body: this.publicJob(job) };
 		}
 		return fail('INVALID_ARGUMENT', `${method} is not a method of ${path}`);
