@@ -246,15 +246,17 @@ const modeProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Synchronous', value: 'sync', description: 'Send each item\'s request now and output the answers' },
+		{ name: 'Synchronous', value: 'sync', action: 'Generate text now', description: 'Send each item\'s request now and output the answers' },
 		{
 			name: 'Batch: Submit',
 			value: 'batchSubmit',
+			action: 'Submit items as a batch (half price, within 24 hours)',
 			description: 'Send the items as a batch (about half the price, done within 24 hours); each item goes on with its batch reference, to n8n\'s Wait node and a Generate Text in Batch: Collect',
 		},
 		{
 			name: 'Batch: Collect',
 			value: 'batchCollect',
+			action: 'Collect the answers of a batch',
 			description: 'Read the batches of items from Batch: Submit: answers on Done once every batch has ended, the items on Still Running until then (loop them back through n8n\'s Wait node)',
 		},
 	],

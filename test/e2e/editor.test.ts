@@ -40,6 +40,19 @@ suite('the editor in a browser', () => {
 		await shot(name);
 		if (UPDATE_SCREENSHOTS) copyFileSync(join(SCREENSHOTS, `${name}.png`), join(ROOT, 'docs', docsFile));
 	};
+	/** After a node is picked in the panel: its action and the community node's "Add to workflow", whichever n8n asks for, until its panel opens. */
+	const openPickedNode = async (action?: string) => {
+		const ndv = page.getByTestId('ndv');
+		const addButton = page.getByRole('button', { name: 'Add to workflow' });
+		const actionItem = page.getByTestId('node-creator').getByText(action ?? '\u0000', { exact: true });
+		for (let step = 0; step < 3 && !(await ndv.isVisible()); step++) {
+			await ndv.or(addButton).or(actionItem).first().waitFor({ timeout: 10_000 });
+			if (await addButton.isVisible()) await addButton.click();
+			else if (action && (await actionItem.first().isVisible())) await actionItem.first().click();
+			await page.waitForTimeout(500);
+		}
+		await ndv.waitFor();
+	};
 	const openWorkflow = async () => {
 		await page.goto(`${n8nServer.baseUrl}/workflow/${EXAMPLE.id}`);
 		await page.getByTestId('canvas-node').first().waitFor({ timeout: 60_000 });
@@ -116,9 +129,9 @@ suite('the editor in a browser', () => {
 		if (!(await search.isVisible())) await page.getByTestId('node-creator-plus-button').click();
 		await search.fill('Generate Text');
 		await page.getByTestId('node-creator-item-name').filter({ hasText: /^Generate Text$/ }).first().click();
-		await page.getByRole('button', { name: 'Add to workflow' }).click();
+		// Its Mode is the node's list of actions: the synchronous one is what this test runs.
+		await openPickedNode('Generate text now');
 		const ndv = page.getByTestId('ndv');
-		await ndv.waitFor();
 		// The one credential of the type is picked for the new node.
 		await expect(ndv.getByTestId('node-credentials-select').locator('input').inputValue()).resolves.toBe('OpenAI-compatible endpoint');
 		// The model list comes from the endpoint's /models, through the node's list search.
@@ -199,18 +212,10 @@ suite('the editor in a browser', () => {
 			await page.getByTestId('canvas-handle-plus').last().click();
 			await search.waitFor();
 		};
-		/** Picks a node, then its action and the community node's "Add to workflow", whichever n8n asks for, until its panel opens. */
+		/** Picks a node, then its action and the community node's "Add to workflow", until its panel opens. */
 		const addNode = async (query: string, name: RegExp, action?: string) => {
 			await pick(query, name);
-			const addButton = page.getByRole('button', { name: 'Add to workflow' });
-			const actionItem = page.getByTestId('node-creator').getByText(action ?? '\u0000', { exact: true });
-			for (let step = 0; step < 3 && !(await ndv.isVisible()); step++) {
-				await ndv.or(addButton).or(actionItem).first().waitFor({ timeout: 10_000 });
-				if (await addButton.isVisible()) await addButton.click();
-				else if (action && (await actionItem.first().isVisible())) await actionItem.first().click();
-				await page.waitForTimeout(500);
-			}
-			await ndv.waitFor();
+			await openPickedNode(action);
 		};
 
 		// An empty workflow's first step: the manual trigger.
@@ -231,7 +236,7 @@ suite('the editor in a browser', () => {
 		await closeNdv();
 
 		await addAfterLast();
-		await addNode('Generate Text', /^Generate Text$/);
+		await addNode('Generate Text', /^Generate Text$/, 'Generate text now');
 		await ndv.getByTestId('rlc-input').click();
 		await page.getByTestId('rlc-item').filter({ hasText: 'mock-small' }).first().click();
 		// Typed as a person does, in the field as it opens: the Prompt starts as an expression.
