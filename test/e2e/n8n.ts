@@ -13,6 +13,46 @@ export const run = promisify(execFile);
 export const ROOT = resolve(__dirname, '..', '..');
 export const INSTALL_TIMEOUT_MS = 20 * 60_000;
 
+/**
+ * Runs an imported workflow headless (`n8n execute --rawOutput`) and returns its run JSON and everything
+ * printed. The JSON starts at the first line that opens an object (n8n logs its start-up before it).
+ */
+export async function executeWorkflow(
+	instance: { bin: string; env: NodeJS.ProcessEnv; work: string },
+	workflowId: string,
+	timeoutMs: number,
+): Promise<{ result: any; printed: string }> {
+	let stdout: string;
+	let stderr: string;
+	try {
+		({ stdout, stderr } = await run(instance.bin, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+			env: instance.env,
+			cwd: instance.work,
+			maxBuffer: 64 * 1024 * 1024,
+			timeout: timeoutMs,
+		}));
+	} catch (error) {
+		const failed = error as { stdout?: string; stderr?: string; message: string };
+		throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
+	}
+	const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
+	if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
+	// n8n's JS task runner registers itself asynchronously and may print its line after the run JSON when
+	// it starts late (seen with two n8n processes at once): that line is n8n's, not the run's, so it is left out.
+	const printedJson = stdout
+		.split('\n')
+		.slice(jsonStart)
+		.filter((line) => !/^Registered runner "[^"]*" \([^)]*\)\s*$/.test(line))
+		.join('\n');
+	try {
+		return { result: JSON.parse(printedJson), printed: stdout + stderr };
+	} catch (error) {
+		// Something wrote to stdout after the run JSON (a log line at the wrong level, say): show it.
+		const end = Number(/position (\d+)/.exec(String(error))?.[1] ?? 0);
+		throw new Error(`n8n's run JSON is followed by other output: ${JSON.stringify(printedJson.slice(Math.max(0, end - 80), end + 400))}`);
+	}
+}
+
 export async function freePort(): Promise<number> {
 	return new Promise((resolvePort, reject) => {
 		const probe = createServer();

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { exampleFile } from './examples';
-import { INSTALL_TIMEOUT_MS, prepareN8n, run, type N8nInstance } from './n8n';
+import { executeWorkflow, INSTALL_TIMEOUT_MS, prepareN8n, type N8nInstance } from './n8n';
 
 const WANDB_KEY = 'wandb-e2e-key-4b7c1d9e';
 const BASE = 'OpenPipe/Qwen3-14B-Instruct';
@@ -39,15 +39,7 @@ describe('real n8n: the online-RL example', () => {
 		// Poll fast: the test server's step takes a few events of 20 ms.
 		for (const node of example.nodes) if (node.type === 'n8n-nodes-reward-loop.onlineRl') node.parameters.options = { pollSeconds: 0.05, timeoutMinutes: 2 };
 		await n8n.importWorkflow(example);
-		let stdout: string;
-		try {
-			({ stdout } = await run(n8n.bin, ['execute', `--id=${example.id}`, '--rawOutput'], { env: n8n.env, cwd: n8n.work, maxBuffer: 64 * 1024 * 1024, timeout: 170_000 }));
-		} catch (error) {
-			const failed = error as { stdout?: string; stderr?: string; message: string };
-			throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
-		}
-		const lines = stdout.split('\n');
-		const result = JSON.parse(lines.slice(lines.findIndex((line) => line.startsWith('{'))).join('\n'));
+		const { result } = await executeWorkflow(n8n, example.id, 170_000);
 		expect(result.data.resultData.error).toBeUndefined();
 		const runData = result.data.resultData.runData;
 		const out = (name: string): Json[] => runData[name][0].data.main[0].map((item: { json: Json }) => item.json);

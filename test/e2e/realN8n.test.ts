@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { MockOpenAiServer } from '../server/mockOpenAiServer';
 import { exampleFile, judgedText, productCopyAnswer } from './examples';
-import { INSTALL_TIMEOUT_MS, prepareN8n, run } from './n8n';
+import { executeWorkflow, INSTALL_TIMEOUT_MS, prepareN8n } from './n8n';
 
 const API_KEY = 'sk-e2e-smoke-8c2d4b6f0a';
 const WORKFLOW_ID = 'rewardLoopSmoke01';
@@ -105,35 +105,7 @@ describe('real n8n', () => {
 	/** Imports a workflow and runs it with `n8n execute`; returns the run JSON and everything printed. */
 	async function execute(definition: { id: string; [key: string]: unknown }): Promise<{ result: any; printed: string }> {
 		await importWorkflow(definition);
-		let stdout: string;
-		let stderr: string;
-		try {
-			({ stdout, stderr } = await run(n8n, ['execute', `--id=${definition.id}`, '--rawOutput'], {
-				env,
-				cwd: work,
-				maxBuffer: 64 * 1024 * 1024,
-				timeout: 120_000,
-			}));
-		} catch (error) {
-			const failed = error as { stdout?: string; stderr?: string; message: string };
-			throw new Error(`n8n execute failed: ${failed.message}\n${failed.stdout}\n${failed.stderr}`);
-		}
-		const jsonStart = stdout.split('\n').findIndex((line) => line.startsWith('{'));
-		if (jsonStart < 0) throw new Error(`n8n printed no run JSON:\n${stdout}\n${stderr}`);
-		// n8n's JS task runner registers itself asynchronously and may print its line after the run JSON when
-		// it starts late (seen with two n8n processes at once): that line is n8n's, not the run's, so it is left out.
-		const printedJson = stdout
-			.split('\n')
-			.slice(jsonStart)
-			.filter((line) => !/^Registered runner "[^"]*" \([^)]*\)\s*$/.test(line))
-			.join('\n');
-		try {
-			return { result: JSON.parse(printedJson), printed: stdout + stderr };
-		} catch (error) {
-			// Something wrote to stdout after the run JSON (a log line at the wrong level, say): show it.
-			const end = Number(/position (\d+)/.exec(String(error))?.[1] ?? 0);
-			throw new Error(`n8n's run JSON is followed by other output: ${JSON.stringify(printedJson.slice(Math.max(0, end - 80), end + 400))}`);
-		}
+		return executeWorkflow({ bin: n8n, env, work }, definition.id, 120_000);
 	}
 
 	it('loads the installed package and runs generateText, then scoreOutput with Pass / Fail routing', async () => {
