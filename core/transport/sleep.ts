@@ -29,3 +29,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
 }
+
+/**
+ * Milliseconds on a clock that only moves forward (epoch-based, like Date.now()): pacing arithmetic
+ * on the wall clock would count an NTP step forward as refilled buckets.
+ */
+export const monotonicNow = (): number => performance.timeOrigin + performance.now();

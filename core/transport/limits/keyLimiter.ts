@@ -1,5 +1,5 @@
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
-import { sleep } from '../sleep';
+import { monotonicNow, sleep } from '../sleep';
 import type { LimiterLog } from './redisStore';
 import type { PacingStore } from './store';
 import { ConcurrencyWindow, type RequestVerdict } from './window';
@@ -83,7 +83,7 @@ export class KeyLimiter {
 	constructor(
 		readonly id: string,
 		private readonly store: PacingStore,
-		private readonly now: () => number = Date.now,
+		private readonly now: () => number = monotonicNow,
 		private readonly log: () => LimiterLog | undefined = () => undefined,
 		/** Names the key in log lines without revealing it: the endpoint's host and the fingerprint's start. */
 		readonly label = id.slice(0, 8),

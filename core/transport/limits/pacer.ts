@@ -6,6 +6,9 @@ import type { RateLimitSnapshot } from '../rateLimitHeaders';
  * limit over short windows (1,200 requests/min means 20 per second). Each holds half a second's
  * worth, not the second the server's bucket holds: requests sent evenly reach the server bunched
  * (network and event-loop jitter), and a full second's burst would meet a bucket already drained.
+ * What the server says remains is taken less a reserve (a fifth of a second's worth): a key whose
+ * server bucket was drained (a first burst, another process) would otherwise be paced at exactly
+ * the server's rate with nothing to spare, and any jitter or clock step would meet a 429.
  * Plus a closure: a 429's wait, or "nothing remains until the reset", holds every request.
  *
  * `redisPacer.lua` is the same arithmetic for limits shared through Redis; keep the two in step
@@ -47,6 +50,12 @@ const perMs = (perMinute: number) => perMinute / 60_000;
 /** How many seconds of the rate a bucket holds (written into redisStore.ts's script, so both agree). */
 export const BURST_SECONDS = 0.5;
 const burstOf = (perMinute: number) => Math.max(1, (perMinute / 60) * BURST_SECONDS);
+/** How many seconds of the rate are left in the server's bucket, below what it says remains (also in the script). */
+export const RESERVE_SECONDS = 0.2;
+/** `rate` per ms. */
+const reserveOf = (rate: number) => rate * 1000 * RESERVE_SECONDS;
+/** What the server says remains, less the reserve. */
+const usable = (remaining: number, rate: number) => remaining - reserveOf(rate);
 
 function refill(state: PacerState, now: number): void {
 	if (state.requestRate !== undefined) {
@@ -65,16 +74,16 @@ function refill(state: PacerState, now: number): void {
  * and those still unanswered may not have reached the server when it wrote `remaining`; they are
  * taken as uncounted (the floor of 0 bounds that caution to one bucket's wait).
  */
-function startingLevel(capacity: number, remaining: number | undefined, unanswered: number, wasKnown: boolean): number {
-	const level = Math.min(capacity, remaining ?? capacity);
-	return wasKnown ? level : Math.max(0, level - unanswered);
+function startingLevel(capacity: number, rate: number, remaining: number | undefined, unanswered: number, wasKnown: boolean): number {
+	const level = remaining === undefined ? capacity : Math.min(capacity, usable(remaining, rate));
+	return wasKnown || level <= 0 ? level : Math.max(0, level - unanswered);
 }
 
 function setRequestLimit(state: PacerState, perMinute: number, remaining: number | undefined, now: number, unanswered = 0): void {
 	const wasKnown = state.requestRate !== undefined;
 	state.requestRate = perMs(perMinute);
 	state.requestCapacity = burstOf(perMinute);
-	state.requestLevel = startingLevel(state.requestCapacity, remaining, unanswered, wasKnown);
+	state.requestLevel = startingLevel(state.requestCapacity, state.requestRate, remaining, unanswered, wasKnown);
 	state.requestRefilledAt = now;
 }
 
@@ -82,7 +91,7 @@ function setTokenLimit(state: PacerState, perMinute: number, remaining: number |
 	const wasKnown = state.tokenRate !== undefined;
 	state.tokenRate = perMs(perMinute);
 	state.tokenCapacity = burstOf(perMinute);
-	state.tokenLevel = startingLevel(state.tokenCapacity, remaining, unansweredTokens, wasKnown);
+	state.tokenLevel = startingLevel(state.tokenCapacity, state.tokenRate, remaining, unansweredTokens, wasKnown);
 	state.tokenRefilledAt = now;
 }
 
@@ -115,14 +124,14 @@ export function observe(state: PacerState, snapshot: RateLimitSnapshot, now: num
 	if (limitRequests !== undefined && !state.declared && state.requestRate !== perMs(limitRequests)) {
 		setRequestLimit(state, limitRequests, snapshot.remainingRequests, now, unanswered.requests);
 	} else if (snapshot.remainingRequests !== undefined) {
-		if (state.requestRate !== undefined) state.requestLevel = Math.min(state.requestLevel, snapshot.remainingRequests);
+		if (state.requestRate !== undefined) state.requestLevel = Math.min(state.requestLevel, usable(snapshot.remainingRequests, state.requestRate));
 		else if (snapshot.remainingRequests <= 0) closeFor(state, snapshot.resetRequestsMs ?? 0, now);
 	}
 	const limitTokens = snapshot.limitTokens !== undefined && snapshot.limitTokens > 0 ? snapshot.limitTokens : undefined;
 	if (limitTokens !== undefined && state.tokenRate !== perMs(limitTokens)) {
 		setTokenLimit(state, limitTokens, snapshot.remainingTokens, now, unanswered.tokens);
 	} else if (snapshot.remainingTokens !== undefined) {
-		if (state.tokenRate !== undefined) state.tokenLevel = Math.min(state.tokenLevel, snapshot.remainingTokens);
+		if (state.tokenRate !== undefined) state.tokenLevel = Math.min(state.tokenLevel, usable(snapshot.remainingTokens, state.tokenRate));
 		else if (snapshot.remainingTokens <= 0) closeFor(state, snapshot.resetTokensMs ?? 0, now);
 	}
 }

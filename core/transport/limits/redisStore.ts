@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
-import { BURST_SECONDS, type Unanswered } from './pacer';
+import { BURST_SECONDS, RESERVE_SECONDS, type Unanswered } from './pacer';
 import { LocalPacingStore, type PacingStore, type TakeResult } from './store';
 
 export interface RedisSettings {
@@ -60,18 +60,20 @@ local function refill()
   if rr then rl = math.min(rc, rl + (now - rt) * rr); rt = now end
   if tr then tl = math.min(tc, tl + (now - tt) * tr); tt = now end
 end
-local function startingLevel(capacity, remaining, unanswered, wasKnown)
-  local level = math.min(capacity, remaining or capacity)
-  if wasKnown then return level end
+local function usable(remaining, rate) return remaining - rate * 1000 * ${RESERVE_SECONDS} end
+local function startingLevel(capacity, rate, remaining, unanswered, wasKnown)
+  local level = capacity
+  if remaining then level = math.min(capacity, usable(remaining, rate)) end
+  if wasKnown or level <= 0 then return level end
   return math.max(0, level - (unanswered or 0))
 end
 local function setRequests(perMinute, remaining, unanswered)
   local wasKnown = rr ~= nil
-  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); rl = startingLevel(rc, remaining, unanswered, wasKnown); rt = now
+  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); rl = startingLevel(rc, rr, remaining, unanswered, wasKnown); rt = now
 end
 local function setTokens(perMinute, remaining, unanswered)
   local wasKnown = tr ~= nil
-  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, remaining, unanswered, wasKnown); tt = now
+  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, tr, remaining, unanswered, wasKnown); tt = now
 end
 local function closeFor(ms)
   if ms and ms > 0 then cl = math.max(cl, now + ms) end
@@ -119,12 +121,12 @@ elseif op == 'observe' then
   if limitRequests and not dc and rr ~= limitRequests / 60000 then
     setRequests(limitRequests, remainingRequests, num(ARGV[9]))
   elseif remainingRequests then
-    if rr then rl = math.min(rl, remainingRequests) elseif remainingRequests <= 0 then closeFor(resetRequests) end
+    if rr then rl = math.min(rl, usable(remainingRequests, rr)) elseif remainingRequests <= 0 then closeFor(resetRequests) end
   end
   if limitTokens and tr ~= limitTokens / 60000 then
     setTokens(limitTokens, remainingTokens, num(ARGV[10]))
   elseif remainingTokens then
-    if tr then tl = math.min(tl, remainingTokens) elseif remainingTokens <= 0 then closeFor(resetTokens) end
+    if tr then tl = math.min(tl, usable(remainingTokens, tr)) elseif remainingTokens <= 0 then closeFor(resetTokens) end
   end
   save()
   return { 0, 0 }

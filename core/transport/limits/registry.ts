@@ -62,7 +62,7 @@ export function limiterFor(connection: ConnectionConfig): KeyLimiter {
 		} catch {
 			// A base URL that does not parse fails its requests with a clear message; the label only names it.
 		}
-		limiter = new KeyLimiter(id, redis ? new RedisPacingStore(redis, id) : new LocalPacingStore(), Date.now, () => registry().log, `${host} (key ${id.slice(0, 8)})`);
+		limiter = new KeyLimiter(id, redis ? new RedisPacingStore(redis, id) : new LocalPacingStore(), undefined, () => registry().log, `${host} (key ${id.slice(0, 8)})`);
 		state.limiters.set(id, limiter);
 	}
 	return limiter;

@@ -1,4 +1,5 @@
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
+import { monotonicNow } from '../sleep';
 import { closeFor, declareRequestLimit, newPacerState, observe, take, type PacerState, type Unanswered } from './pacer';
 
 export interface TakeResult {
@@ -28,7 +29,7 @@ export interface PacingStore {
 export class LocalPacingStore implements PacingStore {
 	private readonly states = new Map<string, PacerState>();
 
-	constructor(private readonly now: () => number = Date.now) {}
+	constructor(private readonly now: () => number = monotonicNow) {}
 
 	private state(scope: string): PacerState {
 		let state = this.states.get(scope);

@@ -1,4 +1,4 @@
-import { CancelledError } from '../sleep';
+import { CancelledError, monotonicNow } from '../sleep';
 
 /** Requests in flight on one key when nothing is known yet: a burst no provider tier refuses. */
 export const INITIAL_WINDOW = 20;
@@ -77,7 +77,7 @@ export class ConcurrencyWindow {
 	private roundTripMs = 1000;
 	private readonly slots = new Semaphore(() => this.limit);
 
-	constructor(private readonly now: () => number = Date.now) {}
+	constructor(private readonly now: () => number = monotonicNow) {}
 
 	get limit(): number {
 		return Math.floor(this.size);

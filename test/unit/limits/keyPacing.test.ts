@@ -162,7 +162,8 @@ describe('a key paced in this process (fake timers)', () => {
 
 	it('learns the limit and the remaining budget from a response', async () => {
 		const gate = newGate();
-		gate.observe({ limitRequests: 600, remainingRequests: 2 });
+		// 4 remain on the server; a fifth of a second's worth (2 at 600/min) stays there as a reserve.
+		gate.observe({ limitRequests: 600, remainingRequests: 4 });
 		expect(await gate.requestsPerMinute()).toBeCloseTo(600, 9);
 		const states = Array.from({ length: 3 }, () => track(gate.acquire()));
 		await jest.advanceTimersByTimeAsync(0);
@@ -192,11 +193,12 @@ describe('a key paced in this process (fake timers)', () => {
 	});
 
 	it('once the rate is known, waits for the next token rather than the whole reset window', async () => {
-		// 60/min with nothing remaining: the next token comes after 1 s, long before the 20 s reset.
+		// 60/min with nothing remaining: the next token, beyond the reserve of 0.2, comes after 1.2 s,
+		// long before the 20 s reset.
 		const gate = newGate();
 		gate.observe({ limitRequests: 60, remainingRequests: 0, resetRequestsMs: 20_000 });
 		const waiter = track(gate.acquire());
-		await jest.advanceTimersByTimeAsync(999);
+		await jest.advanceTimersByTimeAsync(1199);
 		expect(waiter.status).toBe('pending');
 		await jest.advanceTimersByTimeAsync(1);
 		expect(waiter.status).toBe('resolved');
@@ -219,9 +221,9 @@ describe('a key paced in this process (fake timers)', () => {
 	});
 
 	it('once the rate is known, lowers the bucket to what the server says remains', async () => {
-		// 600/min: a full bucket of 5, cut down to 2 by the server's count.
+		// 600/min: a full bucket of 5, cut down to 2 by the server's count of 4 less the reserve of 2.
 		const gate = newGate(600);
-		gate.observe({ remainingRequests: 2 });
+		gate.observe({ remainingRequests: 4 });
 		const states = Array.from({ length: 3 }, () => track(gate.acquire()));
 		await jest.advanceTimersByTimeAsync(0);
 		expect(states.map((s) => s.status)).toEqual(['resolved', 'resolved', 'pending']);
@@ -259,6 +261,44 @@ describe('a key paced in this process (fake timers)', () => {
 		const waiter = track(gate.acquire());
 		await jest.advanceTimersByTimeAsync(0);
 		expect(waiter.status).toBe('resolved');
+	});
+});
+
+describe('a server bucket drained by a first burst (fake timers)', () => {
+	beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
+	afterEach(() => jest.useRealTimers());
+
+	it('keeps a reserve in the server\'s bucket instead of pacing at its exact rate', async () => {
+		// The server: 1,200/min in a bucket of one second (20), empty after the burst that taught the limit.
+		const perMs = 1200 / 60_000;
+		let level = 0;
+		let refilledAt = Date.now();
+		const refill = () => {
+			level = Math.min(20, level + (Date.now() - refilledAt) * perMs);
+			refilledAt = Date.now();
+		};
+		const limiter = new KeyLimiter('drained', new LocalPacingStore());
+		limiter.observe({ limitRequests: 1200, remainingRequests: 0 });
+		const signal = new AbortController().signal;
+		const levelsOnArrival: number[] = [];
+		// 60 requests, each reaching the server 0 to 9 ms after it was let go and answered 50 ms later.
+		const requests = Array.from({ length: 60 }, async (_, i) => {
+			const permit = await limiter.acquire(NO_DEMAND, signal);
+			await new Promise((resolve) => setTimeout(resolve, (i * 7) % 10));
+			refill();
+			levelsOnArrival.push(level);
+			level -= 1;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			refill();
+			limiter.observe({ limitRequests: 1200, remainingRequests: Math.max(0, Math.floor(level)) });
+			permit.release('ok', 50);
+		});
+		await jest.advanceTimersByTimeAsync(5_000);
+		await Promise.all(requests);
+		expect(levelsOnArrival).toHaveLength(60);
+		// Paced at exactly the server's rate, a request would find about 1 left (any jitter: a 429);
+		// the reserve of a fifth of a second (4 requests) leaves more than 2 after the rounding of remaining counts.
+		expect(Math.min(...levelsOnArrival)).toBeGreaterThan(3);
 	});
 });
 
@@ -311,7 +351,8 @@ describe('tokens per minute (fake timers)', () => {
 	it('follows the server down when it says fewer tokens remain', async () => {
 		const gate = new Gate();
 		gate.observe({ limitTokens: 60_000, remainingTokens: 60_000 });
-		gate.observe({ remainingTokens: 100 });
+		// 300 remain, less the reserve of a fifth of a second (200 tokens at 60,000/min).
+		gate.observe({ remainingTokens: 300 });
 		const first = track(gate.acquire(undefined, demand(100)));
 		const second = track(gate.acquire(undefined, demand(100)));
 		await jest.advanceTimersByTimeAsync(0);

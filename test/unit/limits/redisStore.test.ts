@@ -104,7 +104,7 @@ suite('the Redis pacing store', () => {
 		// Limits first learned while a request and its 100 tokens are still on their way: both buckets start lower.
 		steps.push(doObserve({ limitRequests: 600, remainingRequests: 3, limitTokens: 6_000, remainingTokens: 250 }, { requests: 1, tokens: 100 }));
 		for (let i = 0; i < 6; i++) steps.push(doTake(60), advance(17));
-		steps.push(doObserve({ remainingTokens: 20 }), doTake(30), advance(500), doTake(500), doTake(1), advance(4_000), doTake(1));
+		steps.push(doObserve({ remainingTokens: 20 }), doObserve({ remainingRequests: 2 }), doTake(30), advance(500), doTake(500), doTake(1), advance(4_000), doTake(1));
 		steps.push(async () => {
 			closeFor(state, 1_500, now);
 			await pace(key, 'close', now, 1_500);
@@ -135,8 +135,8 @@ suite('the Redis pacing store', () => {
 			});
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			expect(bAdmitted).toBe(false);
-			// The probe's answer: 600/min, 2 left.
-			a.observe({ limitRequests: 600, remainingRequests: 2 });
+			// The probe's answer: 600/min, 4 left, of which 2 (a fifth of a second) stay as the server's reserve.
+			a.observe({ limitRequests: 600, remainingRequests: 4 });
 			probe.release('ok', 10);
 			(await bWaits).release('ok', 10);
 			expect(bAdmitted).toBe(true);
