@@ -2,13 +2,14 @@
  * Batch: Collect. Reads the batches that Batch: Submit created; while any still runs it says so
  * (the node sends the items to its Still Running output, into n8n's Wait node), and once all have
  * ended it maps the output and error files back to the items by custom_id, in input order, into the
- * synchronous mode's result (core/generate/result.ts). It never creates a batch: running it again
- * reads the same batches and files.
+ * synchronous mode's result (Generate Text's, core/generate/result.ts; a judge's answer for Score
+ * Output). It never creates a batch: running it again reads the same batches and files.
  *
  * A line in the error file is that item's error, with the provider's status, code and message. The
  * requests an expired or cancelled batch never ran are, by the user's choice, sent synchronously
  * (exactly the body that was in the batch, read back from its input file) or returned as errors.
  */
+import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { checkChatCompletion } from '../generate/answerShape';
 import type { ResponseFormat } from '../generate/options';
 import { toGenerateResult, type GenerateResult } from '../generate/result';
@@ -20,17 +21,22 @@ import { FINAL_BATCH_STATUSES, type BatchInfo, type BatchOutputLine, type BatchP
 
 export type UnfinishedChoice = 'sync' | 'error';
 
-export interface CollectOptions {
+export interface CollectOptions<T> {
 	/** What becomes of the requests an expired or cancelled batch never ran. */
 	onUnfinished: UnfinishedChoice;
 	/** Sends requests synchronously (the node's scheduler, lane and retries): one outcome per request, in order. */
-	sendSync: (requests: Array<{ body: unknown; responseFormat?: ResponseFormat }>) => Promise<Array<Outcome<GenerateResult>>>;
+	sendSync: (requests: Array<{ body: unknown; responseFormat?: ResponseFormat }>) => Promise<Array<Outcome<T>>>;
+	/**
+	 * Reads an answered line's completion (its shape already checked) as the synchronous mode reads
+	 * an answer; a throw is that request's error (Generate Text: readGenerateResult).
+	 */
+	read: (completion: ChatCompletion, ref: BatchRef) => T;
 	signal?: AbortSignal;
 }
 
-export type CollectResult =
+export type CollectResult<T = GenerateResult> =
 	| { state: 'running'; batches: BatchInfo[] }
-	| { state: 'done'; outcomes: Array<Outcome<GenerateResult>>; batches: BatchInfo[]; sentSync: number };
+	| { state: 'done'; outcomes: Array<Outcome<T>>; batches: BatchInfo[]; sentSync: number };
 
 /** A request the batch answered with an error status: the provider's status, code and message. */
 export class BatchLineError extends Error {
@@ -58,7 +64,7 @@ export class BatchItemError extends Error {
 
 const UNRUN_CODES = new Set(['batch_expired', 'batch_cancelled']);
 
-function fromAnswer(line: BatchOutputLine): Outcome<GenerateResult> | undefined {
+function fromAnswer(line: BatchOutputLine): Outcome<never> | undefined {
 	const response = line.response;
 	if (!response) return undefined;
 	if (response.statusCode >= 200 && response.statusCode < 300) {
@@ -70,11 +76,14 @@ function fromAnswer(line: BatchOutputLine): Outcome<GenerateResult> | undefined 
 	return { ok: false, error: new BatchLineError(response.statusCode, code, reason), attempts: 1 };
 }
 
-/** An answered line read as the synchronous mode reads an answer: the shape checked, JSON parsed. */
-function readCompletion(line: BatchOutputLine, ref: BatchRef): Outcome<GenerateResult> {
+/** Generate Text's reading of an answer: text, parsed JSON, candidates, logprobs, usage. */
+export const readGenerateResult = (completion: ChatCompletion, ref: BatchRef): GenerateResult => toGenerateResult(completion, ref.responseFormat, 0, 1);
+
+/** An answered line read as the synchronous mode reads an answer: the shape checked, then `read`. */
+function readCompletion<T>(line: BatchOutputLine, ref: BatchRef, read: (completion: ChatCompletion, ref: BatchRef) => T): Outcome<T> {
 	try {
 		const completion = checkChatCompletion(line.response?.body, line.response?.statusCode);
-		return { ok: true, value: toGenerateResult(completion, ref.responseFormat, 0, 1), attempts: 1 };
+		return { ok: true, value: read(completion, ref), attempts: 1 };
 	} catch (error) {
 		return { ok: false, error, attempts: 1 };
 	}
@@ -115,7 +124,8 @@ function batchFailure(batch: BatchInfo, ref: BatchRef): BatchItemError {
  * The items' results once every batch has ended, or `running`. `refs[i]` undefined is an item that
  * has no batch (its submit failed): its outcome is an error saying so.
  */
-export async function collectBatches(provider: BatchProvider, refs: Array<BatchRef | undefined>, options: CollectOptions): Promise<CollectResult> {
+export async function collectBatches<T>(provider: BatchProvider, refs: Array<BatchRef | undefined>, options: CollectOptions<T>): Promise<CollectResult<T>> {
+	const read = options.read;
 	const ids = [...new Set(refs.filter((ref): ref is BatchRef => ref !== undefined).map((ref) => ref.batchId))];
 	const batches = new Map<string, BatchInfo>();
 	for (const id of ids) batches.set(id, await provider.getBatch(id, options.signal));
@@ -125,7 +135,7 @@ export async function collectBatches(provider: BatchProvider, refs: Array<BatchR
 	const lines = new Map<string, Map<string, BatchOutputLine>>();
 	for (const batch of list) if (batch.status !== 'failed') lines.set(batch.id, await linesOf(provider, batch, options.signal));
 
-	const outcomes: Array<Outcome<GenerateResult>> = new Array(refs.length);
+	const outcomes: Array<Outcome<T>> = new Array(refs.length);
 	const unrun: number[] = [];
 	for (const [index, ref] of refs.entries()) {
 		if (!ref) {
@@ -139,7 +149,7 @@ export async function collectBatches(provider: BatchProvider, refs: Array<BatchR
 		}
 		const line = lines.get(batch.id)?.get(ref.customId);
 		if (line?.response) {
-			outcomes[index] = fromAnswer(line) ?? readCompletion(line, ref);
+			outcomes[index] = fromAnswer(line) ?? readCompletion(line, ref, read);
 			continue;
 		}
 		const ended = batch.status === 'expired' || batch.status === 'cancelled';

@@ -1,5 +1,5 @@
 /**
- * Batch: Submit. Writes every item's request as a batch line, splits the lines at the provider's
+ * Batch: Submit. Writes every item's requests as batch lines, splits the lines at the provider's
  * limits, uploads each file and creates its batch, and returns one reference per item (its batch,
  * its custom_id) for Batch: Collect. Nothing waits here: the batches run at the provider while n8n
  * holds the execution as a waiting one (n8n's Wait node), costing no memory and no worker.
@@ -121,56 +121,101 @@ async function existingBatches(provider: BatchProvider, context: SubmitContext, 
 	return found;
 }
 
+/** One request of an item: its custom_id (unique within the run) and the body the synchronous mode would send. */
+export interface BatchRequest {
+	customId: string;
+	body: unknown;
+	responseFormat?: ResponseFormat;
+}
+
+/** An item's requests as submitted (none for an item that needs no request), or why it could not be. */
+export type SubmittedRequests = { ok: true; refs: BatchRef[] } | { ok: false; error: unknown };
+
+/** A custom_id given twice: the provider would refuse the whole file, so it is that item's error. */
+export class DuplicateCustomIdError extends Error {
+	constructor(customId: string) {
+		super(`the request ${customId} is in the batch twice`);
+		this.name = 'DuplicateCustomIdError';
+	}
+}
+
+/**
+ * Generate Text's submit: one request per item, its custom_id the item's (customIdOf). An item's
+ * ref is its one request's.
+ */
 export async function submitBatches(
 	provider: BatchProvider,
 	count: number,
 	requestAt: (index: number) => { body: unknown; responseFormat?: ResponseFormat },
 	options: SubmitOptions,
 ): Promise<SubmitResult> {
+	const result = await submitRequests(provider, count, (index) => [{ customId: customIdOf(index), ...requestAt(index) }], options);
+	return { items: result.items.map((item) => (item.ok ? { ok: true, ref: item.refs[0] } : item)), batches: result.batches };
+}
+
+/**
+ * Any number of requests per item (Score Output: one per judge, none for an item scored by rules
+ * alone), each item's requests in its order. An item with a request that cannot be built or sent
+ * (too large for any file) is that item's error, and none of its requests is sent.
+ */
+export async function submitRequests(
+	provider: BatchProvider,
+	count: number,
+	requestsAt: (index: number) => BatchRequest[],
+	options: SubmitOptions,
+): Promise<{ items: SubmittedRequests[]; batches: SubmitResult['batches'] }> {
 	const limits = options.limits ?? provider.limits;
-	const items: SubmittedItem[] = new Array(count);
-	const formats: Array<ResponseFormat | undefined> = new Array(count);
-	const models: string[] = new Array(count);
+	const items: SubmittedRequests[] = new Array(count);
+	const formats = new Map<string, ResponseFormat>();
+	const models = new Map<string, string>();
 	const planned: PlannedLine[] = [];
+	const seen = new Set<string>();
+	const fail = (index: number, error: unknown) => {
+		if (options.failFast) throw new ItemFailedError(index, error, 0);
+		items[index] = { ok: false, error };
+	};
 	for (let index = 0; index < count; index++) {
-		let request;
+		let requests: BatchRequest[];
 		try {
-			request = requestAt(index);
+			requests = requestsAt(index);
 		} catch (error) {
-			if (options.failFast) throw new ItemFailedError(index, error, 0);
-			items[index] = { ok: false, error };
+			fail(index, error);
 			continue;
 		}
-		const customId = customIdOf(index);
-		const text = batchLine(customId, request.body);
-		const model = (request.body as { model?: unknown } | null)?.model;
-		models[index] = typeof model === 'string' ? model : '';
-		formats[index] = request.responseFormat?.type === 'text' ? undefined : request.responseFormat;
-		planned.push({ index, customId, text, bytes: Buffer.byteLength(text) });
+		const lines: PlannedLine[] = [];
+		let problem: Error | undefined;
+		for (const request of requests) {
+			const text = batchLine(request.customId, request.body);
+			const bytes = Buffer.byteLength(text);
+			if (seen.has(request.customId)) problem ??= new DuplicateCustomIdError(request.customId);
+			else if (bytes + 1 > limits.maxBytes) problem ??= new LineTooLargeError(bytes + 1, limits.maxBytes);
+			seen.add(request.customId);
+			lines.push({ index, customId: request.customId, text, bytes });
+			const model = (request.body as { model?: unknown } | null)?.model;
+			models.set(request.customId, typeof model === 'string' ? model : '');
+			if (request.responseFormat && request.responseFormat.type !== 'text') formats.set(request.customId, request.responseFormat);
+		}
+		if (problem) {
+			fail(index, problem);
+			continue;
+		}
+		items[index] = { ok: true, refs: [] };
+		planned.push(...lines);
 	}
 	// One model per batch, as OpenAI requires: an expression that picks the model per item makes a batch per model.
 	const byModel = new Map<string, PlannedLine[]>();
 	for (const line of planned) {
-		const model = models[line.index];
+		const model = models.get(line.customId) ?? '';
 		const group = byModel.get(model);
 		if (group) group.push(line);
 		else byModel.set(model, [line]);
 	}
 	const parts: BatchPart[] = [];
-	const tooLarge: PlannedLine[] = [];
-	for (const group of byModel.values()) {
-		const split = splitIntoParts(group, limits);
-		parts.push(...split.parts);
-		tooLarge.push(...split.tooLarge);
-	}
-	for (const line of tooLarge) {
-		const error = new LineTooLargeError(line.bytes + 1, limits.maxBytes);
-		if (options.failFast) throw new ItemFailedError(line.index, error, 0);
-		items[line.index] = { ok: false, error };
-	}
+	for (const group of byModel.values()) parts.push(...splitIntoParts(group, limits).parts);
 	const now = (options.now ?? (() => Math.floor(Date.now() / 1000)))();
 	const existing = parts.length && options.context.executionId ? await existingBatches(provider, options.context, now, options.signal) : new Map<string, BatchInfo>();
 	const batches: SubmitResult['batches'] = [];
+	const refs = new Map<string, BatchRef>();
 	for (const [at, part] of parts.entries()) {
 		const number = at + 1;
 		let batch: BatchInfo;
@@ -182,13 +227,12 @@ export async function submitBatches(
 		}
 		batches.push({ batch, requests: part.lines.length, reused });
 		for (const [position, line] of part.lines.entries()) {
-			const responseFormat = formats[line.index];
-			items[line.index] = {
-				ok: true,
-				ref: { batchId: batch.id, customId: line.customId, inputFileId: batch.inputFileId, line: position + 1, part: number, parts: parts.length, ...(responseFormat ? { responseFormat } : {}) },
-			};
+			const responseFormat = formats.get(line.customId);
+			refs.set(line.customId, { batchId: batch.id, customId: line.customId, inputFileId: batch.inputFileId, line: position + 1, part: number, parts: parts.length, ...(responseFormat ? { responseFormat } : {}) });
 		}
 	}
+	// Each item's refs in the order of its requests, whichever files they went to.
+	for (const line of planned) (items[line.index] as { refs: BatchRef[] }).refs.push(refs.get(line.customId) as BatchRef);
 	return { items, batches };
 }
 

@@ -19,7 +19,7 @@ import { chatDemand, embeddingDemand } from '../transport/limits/demand';
 import type { RequestLane } from '../transport/limits/lane';
 import type { HeaderSource } from '../transport/rateLimitHeaders';
 import { retryOrThrow, type RetrySettings } from '../transport/scheduler';
-import type { ModelServices } from './types';
+import type { ChatAnswer, ModelServices } from './types';
 
 export function createModelServices(clients: { http: HttpClient; chat: ChatClient }, lane: RequestLane, retry: RetrySettings): ModelServices {
 	const run = async <T extends { usage?: { prompt_tokens?: number; completion_tokens?: number } }>(
@@ -46,9 +46,7 @@ export function createModelServices(clients: { http: HttpClient; chat: ChatClien
 				const { data, headers } = await clients.chat.complete(body as never, attemptSignal);
 				return { data: usableMessage(checkChatCompletion(data), body.model), headers };
 			});
-			const message = completion.choices[0].message;
-			const refusal = message.refusal;
-			return { text: message.content ?? '', usage: readUsage(completion), ...(typeof refusal === 'string' && refusal ? { refusal } : {}) };
+			return chatAnswerOf(completion, body.model);
 		},
 		async embed(model, input, signal) {
 			const result = await run(signal, embeddingDemand(model, input), async (attemptSignal) => {
@@ -66,6 +64,17 @@ export function createModelServices(clients: { http: HttpClient; chat: ChatClien
 			};
 		},
 	};
+}
+
+/**
+ * A judge's answer from a completion whose shape is checked (checkChatCompletion), as the
+ * synchronous call reads it: Score Output's Batch: Collect reads a batch line's answer through here.
+ */
+export function chatAnswerOf(checked: ChatCompletion, model: unknown): ChatAnswer {
+	const completion = usableMessage(checked, model);
+	const message = completion.choices[0].message;
+	const refusal = message.refusal;
+	return { text: message.content ?? '', usage: readUsage(completion), ...(typeof refusal === 'string' && refusal ? { refusal } : {}) };
 }
 
 /** A judge's or critique's answer has a message to read: its first choice's content, or a refusal. */

@@ -4,7 +4,7 @@ import { numberTypeOptions } from '../../core/requestLimits/limit';
 import { literalExpressionNotice } from './literalExpression';
 import { MODEL_PICKER_MODES } from './modelSearch';
 import { byDisplayName, transportOptions } from './transportOptions';
-import { OPENAI_BATCH_LIMITS } from '../../core/batch/types';
+import { batchLimitOptions, unfinishedRequestsProperty } from './batchDescription';
 
 const requestProperties: INodeProperties[] = [
 	{
@@ -218,24 +218,7 @@ const optionsProperty: INodeProperties = {
 				typeOptions: numberTypeOptions(CHAT_LIMITS.topP, { numberPrecision: 2 }),
 				default: 1,
 			},
-			{
-				displayName: 'Max Requests per Batch',
-				name: 'batchMaxRequests',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: OPENAI_BATCH_LIMITS.maxRequests },
-				default: 50000,
-				description: 'The most requests in one batch; more items make several batches (OpenAI allows 50,000)',
-				displayOptions: { show: { '/mode': ['batchSubmit'] } },
-			},
-			{
-				displayName: 'Max Batch File Size (MB)',
-				name: 'batchMaxFileSize',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 200, numberPrecision: 3 },
-				default: 200,
-				description: 'The largest input file of one batch; larger inputs make several batches (OpenAI allows 200 MB)',
-				displayOptions: { show: { '/mode': ['batchSubmit'] } },
-			},
+			...batchLimitOptions('mode'),
 			...transportOptions,
 		]),
 	};
@@ -271,18 +254,7 @@ const collectProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { mode: ['batchCollect'] } },
 	},
-	{
-		displayName: 'Unfinished Requests',
-		name: 'unfinishedRequests',
-		type: 'options',
-		options: [
-			{ name: 'Send Synchronously', value: 'sync', description: 'Send the requests an expired or cancelled batch did not run now, at the synchronous price' },
-			{ name: 'Return as Errors', value: 'error', description: 'Output those items with an error naming the batch and why it ended' },
-		],
-		default: 'sync',
-		description: 'What to do with the requests of a batch that expired or was cancelled before running them (its finished answers are always delivered)',
-		displayOptions: { show: { mode: ['batchCollect'] } },
-	},
+	unfinishedRequestsProperty('mode'),
 ];
 
 /** The request's own fields mean nothing to Batch: Collect, which reads each request from its batch. */

@@ -2,6 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { UI_SCORER_TYPES } from '../../core/scoring/registry';
 import type { ScorerFieldName } from '../../core/scoring/scorerEntry';
 import { MODEL_PICKER_MODES } from './modelSearch';
+import { batchLimitOptions, unfinishedRequestsProperty } from './batchDescription';
 import { byDisplayName, transportOptions } from './transportOptions';
 
 /**
@@ -300,6 +301,35 @@ export const scoreOutputProperties: INodeProperties[] = [
 		default: 'scorers',
 	},
 	{
+		displayName: 'Judge Requests',
+		name: 'batchMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Synchronous', value: 'sync', description: 'Send the judges\' requests now and output the rewards' },
+			{
+				name: 'Batch: Submit',
+				value: 'batchSubmit',
+				description: 'Send the judges\' requests as a batch (about half the price, done within 24 hours); each item goes on with its batch reference, to n8n\'s Wait node and a copy of this node in Batch: Collect',
+			},
+			{
+				name: 'Batch: Collect',
+				value: 'batchCollect',
+				description: 'Read the judges\' answers from the batches of Batch: Submit and score the items: rewards once every batch has ended, the items on Still Running until then (loop them back through n8n\'s Wait node)',
+			},
+		],
+		default: 'sync',
+		description: 'How LLM judges are asked; rules, metrics and JSON checks need no request',
+	},
+	{
+		displayName: 'Collect scores each item with this node\'s Scorers and the judges\' answers from the batch: give it the Scorers of the Batch: Submit node (a copy of that node with Judge Requests set to Batch: Collect). Connect Still Running to a Wait node that leads back here.',
+		name: 'batchCollectNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { batchMode: ['batchCollect'] } },
+	},
+	unfinishedRequestsProperty('batchMode'),
+	{
 		displayName: 'Text Field',
 		name: 'textField',
 		type: 'string',
@@ -357,6 +387,8 @@ export const scoreOutputProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to send passing items to a Pass output and the others to a Fail output',
+		// Batch: Submit scores nothing yet: its items go on to the Wait node.
+		displayOptions: { hide: { batchMode: ['batchSubmit'] } },
 	},
 	{
 		displayName: 'Options',
@@ -386,7 +418,24 @@ export const scoreOutputProperties: INodeProperties[] = [
 				default: true,
 				description: 'Whether to keep the input item\'s fields beside the reward',
 			},
+			...batchLimitOptions('batchMode'),
 			...transportOptions,
 		]),
 	},
 ];
+
+/**
+ * Score Output's outputs by its parameters (evaluated by n8n as an expression): Pass and Fail when
+ * routing, and Batch: Collect's Still Running after them. Batch: Submit has one output.
+ */
+export function scoreOutputOutputs(parameters: { route?: boolean; batchMode?: string }) {
+	if (parameters.batchMode === 'batchSubmit') return [{ type: 'main' }];
+	const collect = parameters.batchMode === 'batchCollect';
+	const scored = parameters.route
+		? [
+				{ type: 'main', displayName: 'Pass' },
+				{ type: 'main', displayName: 'Fail' },
+			]
+		: [collect ? { type: 'main', displayName: 'Done' } : { type: 'main' }];
+	return collect ? scored.concat([{ type: 'main', displayName: 'Still Running' }]) : scored;
+}
