@@ -80,6 +80,13 @@ export function carryOver(document: BenchDocument, previousJson: string): void {
 	document.scenarios = [...document.scenarios, ...kept].sort((a, b) => order(a.id) - order(b.id));
 }
 
+/** The command as run, with the settings that chose what it measured (BENCH_ONLY, BENCH_SKIP_*, --update). */
+function benchCommand(quick: boolean): string {
+	const settings = ['BENCH_ONLY', 'BENCH_SKIP_N8N', 'BENCH_SKIP_SIDE_BY_SIDE', 'BENCH_SKIP_TRAFFIC'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `);
+	const flags = [quick ? '--quick' : '', process.argv.includes('--update') ? '--update' : ''].filter(Boolean);
+	return `${settings.join('')}npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
+}
+
 async function main(): Promise<void> {
 	const scenario = process.argv[2];
 	if (scenario && !scenario.startsWith('--')) {
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
 	const document: BenchDocument = {
 		mode: quick ? 'quick' : 'full',
 		date: new Date().toISOString(),
-		command: quick ? 'npm run bench -- --quick' : 'npm run bench',
+		command: benchCommand(quick),
 		wallSeconds: { total: 0, sideBySide: 0, traffic: 0, engine: 0 },
 		machine: {
 			cpus: cpus().length,
