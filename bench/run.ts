@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { renderResults, allChecks, type BenchDocument, type BenchPart, type SideBySideRow } from './report';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
@@ -114,6 +114,8 @@ async function main(): Promise<void> {
 			memoryGb: Math.round(totalmem() / 1024 ** 3),
 			os: `${osType()} ${release()}`,
 			benchNode: process.versions.node,
+			// Other work on the machine stretches every timing: its load when the run started.
+			loadAverage: +loadavg()[0].toFixed(2),
 		},
 		versions: {
 			package: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
