@@ -34,7 +34,7 @@ export interface BenchDocument {
 	date: string;
 	command: string;
 	wallSeconds: { total: number; sideBySide: number; traffic?: number; engine: number };
-	machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; benchNode: string };
+	machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; benchNode: string; /** 1-minute load average at the start (absent in older results). */ loadAverage?: number };
 	versions: { package: string; commit: string; n8n: string; n8nNode: string };
 	sideBySide?: {
 		count: number;
@@ -98,6 +98,7 @@ export function renderResults(document: BenchDocument): string {
 				['n8n', document.sideBySide ? `${document.versions.n8n} on Node ${document.versions.n8nNode}` : 'not run (BENCH_SKIP_N8N=1)'],
 				['Engine scenarios', `n8n-core in Node ${document.machine.benchNode}`],
 				['CPU', `${document.machine.cpus} × ${document.machine.cpuModel}`],
+				...(document.machine.loadAverage === undefined ? [] : [['Load average (1 min) at the start', String(document.machine.loadAverage)]]),
 				['Memory', `${document.machine.memoryGb} GB`],
 				['OS', document.machine.os],
 				['Wall time of this run', `${document.wallSeconds.total.toFixed(0)} s (real n8n side by side ${document.wallSeconds.sideBySide.toFixed(0)} s, real traffic ${(document.wallSeconds.traffic ?? 0).toFixed(0)} s, engine scenarios ${document.wallSeconds.engine.toFixed(0)} s)`],

@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { renderResults, allChecks, type BenchDocument, type BenchPart, type SideBySideRow } from './report';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
@@ -80,6 +80,13 @@ export function carryOver(document: BenchDocument, previousJson: string): void {
 	document.scenarios = [...document.scenarios, ...kept].sort((a, b) => order(a.id) - order(b.id));
 }
 
+/** The command as run, with the settings that chose what it measured (BENCH_ONLY, BENCH_SKIP_*, --update). */
+function benchCommand(quick: boolean): string {
+	const settings = ['BENCH_ONLY', 'BENCH_SKIP_N8N', 'BENCH_SKIP_SIDE_BY_SIDE', 'BENCH_SKIP_TRAFFIC'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `);
+	const flags = [quick ? '--quick' : '', process.argv.includes('--update') ? '--update' : ''].filter(Boolean);
+	return `${settings.join('')}npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
+}
+
 async function main(): Promise<void> {
 	const scenario = process.argv[2];
 	if (scenario && !scenario.startsWith('--')) {
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
 	const document: BenchDocument = {
 		mode: quick ? 'quick' : 'full',
 		date: new Date().toISOString(),
-		command: quick ? 'npm run bench -- --quick' : 'npm run bench',
+		command: benchCommand(quick),
 		wallSeconds: { total: 0, sideBySide: 0, traffic: 0, engine: 0 },
 		machine: {
 			cpus: cpus().length,
@@ -107,6 +114,8 @@ async function main(): Promise<void> {
 			memoryGb: Math.round(totalmem() / 1024 ** 3),
 			os: `${osType()} ${release()}`,
 			benchNode: process.versions.node,
+			// Other work on the machine stretches every timing: its load when the run started.
+			loadAverage: +loadavg()[0].toFixed(2),
 		},
 		versions: {
 			package: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,

@@ -11,7 +11,8 @@
  * - finetune: the same through the Fine-Tune node in n8n's engine, the items in memory.
  * - finetune-realistic: 100,000 realistic examples (bench/realisticData.ts: about 1.8 KB each,
  *   multi-turn, weights, emoji, CJK, RTL, 20,000-character messages, planted duplicates) through
- *   the node, Build Dataset then Validate (bounds 30 s, 1 GB peak).
+ *   the node, Build Dataset then Validate (bounds 30 s, 1 GB peak), n8n's binary data in
+ *   filesystem mode (n8n 2.x's default); finetune-realistic-memory: the same in memory mode.
  * - faults: the fault matrix (bench/faults.ts), every way a server misbehaves, 200 items each,
  *   Continue On Fail on and off: 0 items lost and 0 keys leaked in every row.
  * - report: the Reward Report node in n8n's engine over 100,000 scored items, two variants paired
@@ -20,9 +21,10 @@
  * BENCH_QUICK=1 shrinks every count, for the smoke test.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { IDataObject } from 'n8n-workflow';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
 export const QUICK = process.env.BENCH_QUICK === '1';
 const TSX = resolve(__dirname, '..', 'node_modules/.bin/tsx');
@@ -47,7 +49,7 @@ export interface ScenarioResult {
 	carriedFrom?: { date: string; commit: string };
 }
 
-export const SCENARIOS = ['b', 'b50', 'batch', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'faults', 'report', 'report-coverage'];
+export const SCENARIOS = ['b', 'b50', 'batch', 'score-rules', 'score-bleu', 'score-rouge', 'rouge-library', 'loop-n', 'loop-no-n', 'loop-refine', 'finetune-core', 'finetune', 'finetune-realistic', 'finetune-realistic-memory', 'faults', 'report', 'report-coverage'];
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -106,7 +108,8 @@ export async function runScenario(id: string): Promise<ScenarioResult> {
 	if (id === 'loop-refine') return refineScenario(harness);
 	if (id.startsWith('loop-')) return bestOfScenario(id, harness);
 	if (id === 'finetune') return fineTuneScenario(harness);
-	if (id === 'finetune-realistic') return fineTuneRealisticScenario(harness);
+	if (id === 'finetune-realistic') return fineTuneRealisticScenario(harness, 'filesystem');
+	if (id === 'finetune-realistic-memory') return fineTuneRealisticScenario(harness, 'memory');
 	if (id === 'faults') return (await import('./faults')).faultMatrixScenario(harness, QUICK);
 	if (id === 'report') return reportScenario(harness);
 	throw new Error(`unknown scenario ${id}`);
@@ -350,9 +353,10 @@ async function refineScenario({ runWorkflow, outputOf, runError }: Harness): Pro
  * Build Dataset (supervised, OpenAI format, 10 % validation) then Validate, in n8n's engine, timed:
  * the wall time, each node's execution time, Build Dataset's counts and Validate's report.
  */
-async function buildThenValidate(runWorkflow: Harness['runWorkflow'], items: IDataObject[], buildParameters: IDataObject = {}) {
+async function buildThenValidate(runWorkflow: Harness['runWorkflow'], items: IDataObject[], buildParameters: IDataObject = {}, executionId?: string) {
 	const started = performance.now();
 	const run = await runWorkflow({
+		executionId,
 		nodeType: 'n8n-nodes-reward-loop.fineTune',
 		parameters: { provider: 'export', operation: 'buildDataset', kind: 'supervised', format: 'openai', ...buildParameters, datasetOptions: { validationFraction: 0.1 } },
 		items,
@@ -379,6 +383,8 @@ async function buildThenValidate(runWorkflow: Harness['runWorkflow'], items: IDa
 		built: buildTask?.executionTime ?? 0,
 		validated: validateTask?.executionTime ?? 0,
 		counts: buildTask?.data?.main[0]?.[0]?.json as IDataObject | undefined,
+		/** Build Dataset's files as n8n holds them (an id in a stored mode, base64 in memory mode). */
+		files: Object.values(buildTask?.data?.main[0]?.[0]?.binary ?? {}) as IBinaryData[],
 		report: validateTask?.data?.main[0]?.[0]?.json as IDataObject | undefined,
 	};
 }
@@ -408,45 +414,86 @@ async function fineTuneScenario({ runWorkflow, runError }: Harness): Promise<Sce
 	};
 }
 
-/** Realistic data through the node: what users get, not only short rows. */
-async function fineTuneRealisticScenario({ runWorkflow, runError }: Harness): Promise<ScenarioResult> {
+/** Every file under `folder` and their bytes (n8n's stored binary data and its .metadata files). */
+function filesUnder(folder: string): { files: number; metadata: number; bytes: number } {
+	const found = { files: 0, metadata: 0, bytes: 0 };
+	for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+		if (!entry.isFile()) continue;
+		if (entry.name.endsWith('.metadata')) found.metadata++;
+		else {
+			found.files++;
+			found.bytes += statSync(join(entry.parentPath, entry.name)).size;
+		}
+	}
+	return found;
+}
+
+/**
+ * Realistic data through the node: what users get, not only short rows. 'filesystem' is n8n 2.x's
+ * default binary data mode (outside queue mode), set up as n8n does; 'memory' is the base64 in the
+ * item that n8n 3 removes, measured beside it.
+ */
+async function fineTuneRealisticScenario({ runWorkflow, runError, useBinaryDataMode }: Harness, mode: 'filesystem' | 'memory'): Promise<ScenarioResult> {
 	const { realisticItems, plantedDuplicates } = await import('./realisticData');
-	const count = QUICK ? 5_000 : 100_000;
-	const items = Array.from(realisticItems(count));
-	const itemsMb = round(items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / 1024 / 1024, 1);
-	const { run, wallMs, built, validated, counts, report } = await buildThenValidate(runWorkflow, items);
-	const nodeSeconds = round((built + validated) / 1000);
-	const peak = peakRssMb();
-	const duplicates = Number(counts?.duplicates ?? -1);
-	const ok = !runError(run) && report?.ok === true;
-	const trainedTokens = Number((report?.estimate as IDataObject | undefined)?.trainedTokens ?? 0);
-	return {
-		id: 'finetune-realistic',
-		section: 'finetune',
-		name: `Fine-Tune node in n8n's engine, Build Dataset then Validate, ${count.toLocaleString('en-US')} realistic supervised examples (bench/realisticData.ts)`,
-		figures: {
-			examples: count,
-			items_mb: itemsMb,
-			mean_example_kb: round((itemsMb * 1024) / count, 2),
-			build_s: round(built / 1000),
-			validate_s: round(validated / 1000),
-			nodes_s: nodeSeconds,
-			examples_per_s: Math.round(count / ((built + validated) / 1000)),
-			duplicates_removed: duplicates,
-			train_rows: Number(counts?.train ?? 0),
-			validation_rows: Number(counts?.validation ?? 0),
-			validated_examples: Number((report?.summary as IDataObject | undefined)?.examples ?? 0),
-			trained_tokens_estimate: trainedTokens,
-			wall_s: round(wallMs / 1000),
-			peak_rss_mb: peak,
-		},
-		checks: [
-			{ criterion: `Fine-Tune node: ${count.toLocaleString('en-US')} realistic examples built and validated (node time)`, measured: `${nodeSeconds} s`, bound: '< 30 s', pass: ok && built + validated < 30_000 },
-			{ criterion: `Fine-Tune node: ${count.toLocaleString('en-US')} realistic examples built and validated, peak memory (RSS, with n8n-core and the items)`, measured: `${peak} MB`, bound: '< 1,024 MB', pass: ok && peak < 1024 },
-			{ criterion: 'Fine-Tune node: the planted exact duplicates removed', measured: String(duplicates), bound: String(plantedDuplicates(count)), pass: duplicates === plantedDuplicates(count) },
-		],
-		notes: ['Peak memory includes n8n-core and the input items n8n holds in memory (items_mb as JSON).'],
-	};
+	const storage = mkdtempSync(join(tmpdir(), 'reward-loop-bench-binary-'));
+	try {
+		await useBinaryDataMode(mode === 'filesystem' ? 'filesystem' : 'default', storage);
+		const count = QUICK ? 5_000 : 100_000;
+		const items = Array.from(realisticItems(count));
+		const itemsMb = round(items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0) / 1024 / 1024, 1);
+		const { run, wallMs, built, validated, counts, report, files } = await buildThenValidate(runWorkflow, items, {}, 'bench-realistic');
+		const nodeSeconds = round((built + validated) / 1000);
+		const peak = peakRssMb();
+		const duplicates = Number(counts?.duplicates ?? -1);
+		const ok = !runError(run) && report?.ok === true;
+		const trainedTokens = Number((report?.estimate as IDataObject | undefined)?.trainedTokens ?? 0);
+		const stored = filesUnder(storage);
+		// Where the training file went: an id of n8n's store, or base64 text in the item.
+		const onDisk = files.length > 0 && files.every((file) => file.id !== undefined);
+		const inItem = files.length > 0 && files.every((file) => file.id === undefined && file.data.length > 0);
+		const id = `finetune-realistic${mode === 'memory' ? '-memory' : ''}`;
+		const label = mode === 'filesystem' ? "binary data in filesystem mode (n8n 2.x's default)" : 'binary data in memory mode (removed in n8n 3)';
+		return {
+			id,
+			section: 'finetune',
+			name: `Fine-Tune node in n8n's engine, Build Dataset then Validate, ${count.toLocaleString('en-US')} realistic supervised examples (bench/realisticData.ts), ${label}`,
+			figures: {
+				binary_data_mode: mode,
+				examples: count,
+				items_mb: itemsMb,
+				mean_example_kb: round((itemsMb * 1024) / count, 2),
+				build_s: round(built / 1000),
+				validate_s: round(validated / 1000),
+				nodes_s: nodeSeconds,
+				examples_per_s: Math.round(count / ((built + validated) / 1000)),
+				duplicates_removed: duplicates,
+				train_rows: Number(counts?.train ?? 0),
+				validation_rows: Number(counts?.validation ?? 0),
+				validated_examples: Number((report?.summary as IDataObject | undefined)?.examples ?? 0),
+				trained_tokens_estimate: trainedTokens,
+				files_stored: stored.files,
+				stored_mb: round(stored.bytes / 1024 / 1024, 1),
+				wall_s: round(wallMs / 1000),
+				peak_rss_mb: peak,
+			},
+			checks: [
+				{ criterion: `Fine-Tune node, ${mode} mode: ${count.toLocaleString('en-US')} realistic examples built and validated (node time / bound)`, measured: `${nodeSeconds} s / 30 s = ${(nodeSeconds / 30).toFixed(2)}`, bound: '< 30 s', pass: ok && built + validated < 30_000 },
+				{ criterion: `Fine-Tune node, ${mode} mode: ${count.toLocaleString('en-US')} realistic examples built and validated, peak memory (RSS, with n8n-core and the items; peak / bound)`, measured: `${peak} MB / 1,024 MB = ${(peak / 1024).toFixed(2)}`, bound: '< 1,024 MB', pass: ok && peak < 1024 },
+				{ criterion: `Fine-Tune node, ${mode} mode: the planted exact duplicates removed`, measured: String(duplicates), bound: String(plantedDuplicates(count)), pass: duplicates === plantedDuplicates(count) },
+				mode === 'filesystem'
+					? { criterion: 'Fine-Tune node, filesystem mode: the training and validation files stored on disk by n8n, not in the items', measured: `${stored.files} files (${round(stored.bytes / 1024 / 1024, 1)} MB), ids in the items: ${onDisk ? 'yes' : 'no'}`, bound: `${files.length} files, ids`, pass: onDisk && stored.files === files.length }
+					: { criterion: 'Fine-Tune node, memory mode: the files held in the items as base64, none on disk', measured: `${stored.files} files on disk, base64 in the items: ${inItem ? 'yes' : 'no'}`, bound: '0 files, base64', pass: inItem && stored.files === 0 },
+			],
+			notes: [
+				'Peak memory includes n8n-core and the input items n8n holds in memory (items_mb as JSON).',
+				mode === 'filesystem'
+					? "Binary data set up as n8n's start-up does (BinaryDataConfig mode 'filesystem' with a temporary storage path, then BinaryDataService.init()): Build Dataset's files are written there (files_stored, stored_mb) and Validate reads the training file back as a stream."
+					: "Memory mode (BinaryDataConfig mode 'default'): each file is base64 text in its item, which Validate decodes a slice at a time.",
+			],
+		};
+	} finally {
+		rmSync(storage, { recursive: true, force: true });
+	}
 }
 
 /** The streaming claim: the core builds and validates 100,000 examples from a generator under 300 MB. */

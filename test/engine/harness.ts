@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 // n8n-core writes an encryption-key file under the user folder at load time.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'reward-loop-engine-'));
 
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { Container } from '@n8n/di';
+import { BinaryDataConfig, BinaryDataService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
@@ -182,6 +183,20 @@ export function buildAdditionalData(
 		},
 		...extra,
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/**
+ * n8n's binary data mode, set up as n8n's own start-up does (BaseCommand.initBinaryDataService:
+ * BinaryDataConfig, then BinaryDataService.init). 'filesystem' is n8n 2.x's default outside queue
+ * mode: prepareBinaryData writes each file under `storagePath` and the item keeps only its id.
+ * 'default' is memory mode (the file as base64 in the item), removed in n8n 3; it is also what the
+ * harness runs in when this is never called.
+ */
+export async function useBinaryDataMode(mode: 'filesystem' | 'default', storagePath?: string): Promise<void> {
+	const config = Container.get(BinaryDataConfig);
+	config.mode = mode;
+	if (storagePath) config.localStoragePath = storagePath;
+	await Container.get(BinaryDataService).init();
 }
 
 let loaded: Promise<PackageDirectoryLoader> | undefined;
