@@ -119,7 +119,7 @@ export async function withRetries<T>(
 		let observed = false;
 		const observeHeaders = (headers: HeaderSource) => {
 			observed = true;
-			lane.observe(readRateLimitHeaders(headers), demand.model);
+			lane.observe(readRateLimitHeaders(headers), demand.model, permit);
 		};
 		const observeUsage = (usage: { promptTokens: number; completionTokens: number }) => lane.learnUsage(demand, usage);
 		// Each attempt gets a signal of its own: a request's abort listener must not stay on the
@@ -133,7 +133,7 @@ export async function withRetries<T>(
 		try {
 			const value = await task({ signal: attemptController.signal, attempt, observeHeaders, observeUsage });
 			// An answer without rate-limit headers still says something: that the key answers.
-			if (!observed) lane.observe({}, demand.model);
+			if (!observed) lane.observe({}, demand.model, permit);
 			permit.release('ok', performance.now() - started);
 			return { ok: true, value, attempts: attempt };
 		} catch (caught) {
@@ -143,7 +143,7 @@ export async function withRetries<T>(
 				throw new CancelledError();
 			}
 			failure = classify(caught);
-			if (failure.rateLimit) lane.observe(failure.rateLimit, demand.model);
+			if (failure.rateLimit) lane.observe(failure.rateLimit, demand.model, permit);
 			permit.release(failure.congestion ? 'congestion' : 'neutral', performance.now() - started);
 		} finally {
 			signal.removeEventListener('abort', abortAttempt);

@@ -10,7 +10,7 @@ import { Container } from '@n8n/di';
 import { Logger } from '@n8n/backend-common';
 import { limiterFor, resetLimiters } from '../../core/transport/limits/registry';
 import { redisSettingsFromEnvironment } from '../../core/transport/limits/redisStore';
-import { MockOpenAiServer } from '../server/mockOpenAiServer';
+import { arrivalTimeline, MockOpenAiServer } from '../server/mockOpenAiServer';
 import { outputOf, runError, runWorkflow } from './harness';
 
 const MODEL = { __rl: true, mode: 'id', value: 'mock-small' };
@@ -45,6 +45,10 @@ describe('one limit per key, in one n8n process', () => {
 		}
 		expect(server.counters.completed).toBe(100);
 		// Each execution with a gate of its own sent 20 at once: 100 against a bucket of 20.
+		// Said when it fails (or with REWARD_LOOP_SHOW_ARRIVALS=1): each arrival and the bucket's level before it.
+		if (server.counters.rateLimited > 2 || process.env.REWARD_LOOP_SHOW_ARRIVALS) {
+			console.log(`${server.counters.rateLimited} 429s; lowest level at an arrival ${Math.min(...server.arrivals.map((a) => a.level)).toFixed(2)}; arrivals at the server:\n${arrivalTimeline(server.arrivals)}`);
+		}
 		expect(server.counters.rateLimited).toBeLessThanOrEqual(2);
 	}, 60_000);
 

@@ -191,6 +191,12 @@ class PerSecondBucket {
 		this.tokens -= cost;
 	}
 
+	/** The bucket's level now, unrounded (for the arrival log). */
+	level(): number {
+		this.refill();
+		return this.tokens;
+	}
+
 	remaining(): number {
 		this.refill();
 		return Math.max(0, Math.floor(this.tokens));
@@ -205,6 +211,12 @@ class PerSecondBucket {
 		this.refill();
 		return Math.ceil((this.capacity - this.tokens) / this.perMs);
 	}
+}
+
+/** The arrival log as lines of "ms since the first arrival, level before, 429 or not". */
+export function arrivalTimeline(arrivals: MockOpenAiServer['arrivals']): string {
+	const start = arrivals[0]?.at ?? 0;
+	return arrivals.map(({ at, level, refused }) => `${(at - start).toFixed(1).padStart(8)} ms  level ${level.toFixed(2).padStart(6)}${refused ? '  429' : ''}`).join('\n');
 }
 
 function formatDuration(ms: number): string {
@@ -258,6 +270,12 @@ export class MockOpenAiServer {
 	readonly batches = new BatchSimulator(this.fineTuning.files, (endpoint, body) => this.answerBatchLine(endpoint, body));
 	/** W&B Serverless RL's models, jobs and checkpoints, kept across configure() and reset() (clear() forgets them). */
 	readonly onlineRl = new OnlineRlSimulator();
+	/**
+	 * Each chat request's arrival under a request limit: when (performance.now()), the bucket's level
+	 * before it, and whether it was refused. A rate-limit test prints it when it fails, to tell a
+	 * bunched arrival from a client that sent faster than the limit.
+	 */
+	arrivals: Array<{ at: number; level: number; refused: boolean }> = [];
 	/** Set to false for long benchmarks, where keeping every body would cost memory. */
 	recordRequests = true;
 	url = '';
@@ -287,6 +305,7 @@ export class MockOpenAiServer {
 
 	reset(): void {
 		this.counters = newCounters();
+		this.arrivals = [];
 		this.received = [];
 		this.served = [];
 		this.applyLimits();
@@ -489,8 +508,11 @@ export class MockOpenAiServer {
 		const context: ChatRequestContext = { requestNumber, body, headers: req.headers, lastUserText: textOf(lastUser?.content) };
 		const promptTokens = estimateTokens(body.messages.map((m) => textOf(m.content)).join('\n'));
 
-		if (this.requestBucket && !this.requestBucket.take(1)) {
-			return this.rateLimited(res, 'requests', this.requestBucket.msUntil(1));
+		if (this.requestBucket) {
+			const level = this.requestBucket.level();
+			const taken = this.requestBucket.take(1);
+			if (this.recordRequests) this.arrivals.push({ at: performance.now(), level, refused: !taken });
+			if (!taken) return this.rateLimited(res, 'requests', this.requestBucket.msUntil(1));
 		}
 		if (this.tokenBucket && !this.tokenBucket.take(promptTokens)) {
 			return this.rateLimited(res, 'tokens', this.tokenBucket.msUntil(promptTokens));

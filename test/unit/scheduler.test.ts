@@ -493,7 +493,7 @@ describe('runScheduled through a lane', () => {
 			acquire: async (demand, signal) => {
 				demands.push(demand);
 				const permit = await inner.acquire(demand, signal);
-				return { release: (verdict, latency) => (verdicts.push(verdict), permit.release(verdict, latency)) };
+				return { mark: permit.mark, release: (verdict, latency) => (verdicts.push(verdict), permit.release(verdict, latency)) };
 			},
 		};
 		return { lane, limiter, demands, verdicts };
@@ -537,7 +537,7 @@ describe('runScheduled through a lane', () => {
 		const { lane, limiter } = recordingLane();
 		const observe = jest.spyOn(limiter, 'observe');
 		await runScheduled(1, async () => 'answer', { concurrency: 1, maxRetries: 0, lane });
-		expect(observe).toHaveBeenCalledWith({}, undefined);
+		expect(observe).toHaveBeenCalledWith({}, undefined, expect.objectContaining({ release: expect.any(Function) }));
 	});
 });
 

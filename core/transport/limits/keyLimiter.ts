@@ -1,7 +1,7 @@
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
 import { monotonicNow, sleep } from '../sleep';
 import type { LimiterLog } from './redisStore';
-import type { PacingStore } from './store';
+import type { PacingStore, StoreMark } from './store';
 import { ConcurrencyWindow, type RequestVerdict } from './window';
 
 /** What a request will cost, estimated before it is sent. */
@@ -20,6 +20,14 @@ export const NO_DEMAND: RequestDemand = { promptTokens: 0, choices: 0 };
 export interface Permit {
 	/** The request ended: how it went (for the window) and how long it took. */
 	release(verdict: RequestVerdict, latencyMs?: number): void;
+	/** Where the key's counts stood when this request was let go (KeyLimiter.observe reads it). */
+	readonly mark?: PermitMark;
+}
+
+/** A take's mark and the scope it was taken on. */
+export interface PermitMark {
+	scope: string;
+	store: StoreMark;
 }
 
 let probeCounter = 0;
@@ -74,9 +82,6 @@ export class KeyLimiter {
 	/** Completion tokens per answer, learned from usage: the cost of a request that sets no maximum. */
 	private completionPerChoice = 0;
 	private usageSamples = 0;
-	/** Requests sent and not yet answered, and their tokens: what a server's `remaining` may not count yet. */
-	private readonly unanswered = { requests: 0, tokens: 0 };
-
 	/** Why the key was last closed, and until when (this process's own knowledge, for messages). */
 	private closure: { until: number; why: string } | undefined;
 
@@ -108,12 +113,14 @@ export class KeyLimiter {
 		const scope = this.scopeOf(demand.model);
 		const probeToken = `${process.pid}-${++probeCounter}`;
 		let probing = false;
+		let mark: PermitMark | undefined;
 		const tokens = this.tokensFor(demand);
 		try {
 			for (;;) {
-				const { waitMs, probe } = await this.store.take(scope, tokens, probeToken);
+				const { waitMs, probe, mark: storeMark } = await this.store.take(scope, tokens, probeToken);
 				if (waitMs <= 0) {
 					probing = probe === true;
+					if (storeMark) mark = { scope, store: storeMark };
 					break;
 				}
 				if (waitMs > maxWaitMs) throw new RateLimitWaitError(waitMs, maxWaitMs, this.closureReason());
@@ -123,15 +130,12 @@ export class KeyLimiter {
 			this.window.leave('neutral');
 			throw error;
 		}
-		this.unanswered.requests++;
-		this.unanswered.tokens += tokens;
 		let released = false;
 		return {
+			mark,
 			release: (verdict, latencyMs) => {
 				if (released) return;
 				released = true;
-				this.unanswered.requests--;
-				this.unanswered.tokens -= tokens;
 				// A probe that got no answer tells nobody anything: let the next request probe.
 				if (probing && verdict !== 'ok') this.store.unprobe(scope, probeToken);
 				this.window.leave(verdict, latencyMs);
@@ -139,8 +143,11 @@ export class KeyLimiter {
 		};
 	}
 
-	/** What an answer's rate-limit headers say (every answer, even one without them). */
-	observe(snapshot: RateLimitSnapshot, model?: string): void {
+	/**
+	 * What an answer's rate-limit headers say (every answer, even one without them). `permit`: the
+	 * answered request's, so that its remaining counts are read against what was sent after it.
+	 */
+	observe(snapshot: RateLimitSnapshot, model?: string, permit?: Permit): void {
 		// Nothing left and a reset beyond a minute: an hourly or daily quota, whatever the per-minute pace says.
 		for (const [remaining, reset, kind] of [
 			[snapshot.remainingRequests, snapshot.resetRequestsMs, 'requests'],
@@ -156,10 +163,9 @@ export class KeyLimiter {
 			this.statedLimits.set(model, snapshot.limitRequests);
 			if (!this.perModel && new Set(this.statedLimits.values()).size > 1) this.perModel = true;
 		}
-		// The answer being observed is still counted as unanswered (its permit is released after this).
-		const others = Math.max(0, this.unanswered.requests - 1);
-		const share = this.unanswered.requests > 0 ? this.unanswered.tokens / this.unanswered.requests : 0;
-		this.store.observe(this.scopeOf(model), snapshot, { requests: others, tokens: Math.round(share * others) });
+		const scope = this.scopeOf(model);
+		// A mark of another scope (the key turned out to be limited per model meanwhile) counts other takes.
+		this.store.observe(scope, snapshot, permit?.mark?.scope === scope ? permit.mark.store : undefined);
 	}
 
 	/** The server asked everyone to wait (a 429's retry-after, or a short pause after a bare 429). */

@@ -10,7 +10,8 @@ import { Semaphore, type RequestVerdict } from './window';
 export interface RequestLane {
 	/** Rejects with RateLimitWaitError when the key is held for longer than `maxWaitMs`. */
 	acquire(demand: RequestDemand, signal: AbortSignal, maxWaitMs?: number): Promise<Permit>;
-	observe(snapshot: RateLimitSnapshot, model?: string): void;
+	/** `permit`: the answered request's (its take's mark), when there is one. */
+	observe(snapshot: RateLimitSnapshot, model?: string, permit?: Permit): void;
 	closeFor(ms: number, model?: string, why?: string): void;
 	learnUsage(demand: RequestDemand, usage: { promptTokens: number; completionTokens: number }): void;
 }
@@ -23,6 +24,7 @@ export function createLane(limiter: KeyLimiter, concurrency: number): RequestLan
 			try {
 				const permit = await limiter.acquire(demand, signal, maxWaitMs);
 				return {
+					mark: permit.mark,
 					release(verdict: RequestVerdict, latencyMs?: number) {
 						permit.release(verdict, latencyMs);
 						pool.leave();
@@ -33,7 +35,7 @@ export function createLane(limiter: KeyLimiter, concurrency: number): RequestLan
 				throw error;
 			}
 		},
-		observe: (snapshot, model) => limiter.observe(snapshot, model),
+		observe: (snapshot, model, permit) => limiter.observe(snapshot, model, permit),
 		closeFor: (ms, model, why) => limiter.closeFor(ms, model, why),
 		learnUsage: (demand, usage) => limiter.learnUsage(demand, usage),
 	};

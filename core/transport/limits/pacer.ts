@@ -9,10 +9,15 @@ import type { RateLimitSnapshot } from '../rateLimitHeaders';
  * What the server says remains is taken less a reserve (a fifth of a second's worth): a key whose
  * server bucket was drained (a first burst, another process) would otherwise be paced at exactly
  * the server's rate with nothing to spare, and any jitter or clock step would meet a 429.
+ * An answer's remaining count is as old as the answered request: the requests let go since then
+ * may not have reached the server when it counted, so those beyond what the server refilled in the
+ * meantime (a burst still on its way) are taken off too. Every take is counted (`requestsTaken`,
+ * `tokensTaken`, even before any limit is known), and each request carries the count and time of
+ * its own take (a TakeMark) to the answer that reports on it.
  * Plus a closure: a 429's wait, or "nothing remains until the reset", holds every request.
  *
  * `redisPacer.lua` is the same arithmetic for limits shared through Redis; keep the two in step
- * (test/unit/limits/pacer.test.ts runs the same cases through both).
+ * (test/unit/limits/redisStore.test.ts runs the same operations through both, marks included).
  */
 export interface PacerState {
 	/** Requests per ms, once known. */
@@ -30,6 +35,24 @@ export interface PacerState {
 	declared: boolean;
 	/** Some answer has been seen (with or without rate-limit headers). */
 	learned: boolean;
+	/** Requests let go on the scope, ever (with or without a known limit). */
+	requestsTaken: number;
+	/** Tokens those requests were paced for. */
+	tokensTaken: number;
+	/** `requestsTaken` when the request limit was (last) set from an answer: answers to requests let go before then set the level. */
+	requestsTakenAtRequestLimit: number;
+	/** The same, for the token limit, and `tokensTaken` then. */
+	requestsTakenAtTokenLimit: number;
+	tokensTakenAtTokenLimit: number;
+}
+
+/** Where the counts stood when a request was let go: what its answer's remaining counts may not include. */
+export interface TakeMark {
+	/** `requestsTaken` just after this request's take. */
+	requests: number;
+	tokens: number;
+	/** When it was taken, on the store's clock. */
+	at: number;
 }
 
 export function newPacerState(): PacerState {
@@ -43,6 +66,11 @@ export function newPacerState(): PacerState {
 		closedUntil: 0,
 		declared: false,
 		learned: false,
+		requestsTaken: 0,
+		tokensTaken: 0,
+		requestsTakenAtRequestLimit: 0,
+		requestsTakenAtTokenLimit: 0,
+		tokensTakenAtTokenLimit: 0,
 	};
 }
 
@@ -54,8 +82,17 @@ const burstOf = (perMinute: number) => Math.max(1, (perMinute / 60) * BURST_SECO
 export const RESERVE_SECONDS = 0.2;
 /** `rate` per ms. */
 const reserveOf = (rate: number) => rate * 1000 * RESERVE_SECONDS;
-/** What the server says remains, less the reserve. */
-const usable = (remaining: number, rate: number) => remaining - reserveOf(rate);
+/**
+ * What the server says remains, less the reserve and less what was let go after the answered
+ * request beyond the server's refill since (never more than the remaining count less the reserve).
+ */
+const usable = (remaining: number, rate: number, since: Since) => remaining - reserveOf(rate) - Math.max(0, since.taken - rate * since.ms);
+
+/** What was let go on the scope after the answered request was, and how long ago that was. */
+interface Since {
+	taken: number;
+	ms: number;
+}
 
 function refill(state: PacerState, now: number): void {
 	if (state.requestRate !== undefined) {
@@ -70,29 +107,30 @@ function refill(state: PacerState, now: number): void {
 
 /**
  * The level a bucket starts at when its limit is first learned: what the server said remains, less
- * what is already on its way to it. Requests sent before the limit was known were counted nowhere,
- * and those still unanswered may not have reached the server when it wrote `remaining`; they are
- * taken as uncounted (the floor of 0 bounds that caution to one bucket's wait).
+ * the reserve and what may not have reached it (usable). No floor: a burst let go before anything
+ * was known and still on its way must be waited out, or the key is paced with nothing to spare.
  */
-function startingLevel(capacity: number, rate: number, remaining: number | undefined, unanswered: number, wasKnown: boolean): number {
-	const level = remaining === undefined ? capacity : Math.min(capacity, usable(remaining, rate));
-	return wasKnown || level <= 0 ? level : Math.max(0, level - unanswered);
+function startingLevel(capacity: number, rate: number, remaining: number | undefined, since: Since): number {
+	return remaining === undefined ? capacity : Math.min(capacity, usable(remaining, rate, since));
 }
 
-function setRequestLimit(state: PacerState, perMinute: number, remaining: number | undefined, now: number, unanswered = 0): void {
-	const wasKnown = state.requestRate !== undefined;
+const NOTHING_SINCE: Since = { taken: 0, ms: 0 };
+
+function setRequestLimit(state: PacerState, perMinute: number, remaining: number | undefined, now: number, since = NOTHING_SINCE): void {
 	state.requestRate = perMs(perMinute);
 	state.requestCapacity = burstOf(perMinute);
-	state.requestLevel = startingLevel(state.requestCapacity, state.requestRate, remaining, unanswered, wasKnown);
+	state.requestLevel = startingLevel(state.requestCapacity, state.requestRate, remaining, since);
 	state.requestRefilledAt = now;
+	state.requestsTakenAtRequestLimit = state.requestsTaken;
 }
 
-function setTokenLimit(state: PacerState, perMinute: number, remaining: number | undefined, now: number, unansweredTokens = 0): void {
-	const wasKnown = state.tokenRate !== undefined;
+function setTokenLimit(state: PacerState, perMinute: number, remaining: number | undefined, now: number, since = NOTHING_SINCE): void {
 	state.tokenRate = perMs(perMinute);
 	state.tokenCapacity = burstOf(perMinute);
-	state.tokenLevel = startingLevel(state.tokenCapacity, state.tokenRate, remaining, unansweredTokens, wasKnown);
+	state.tokenLevel = startingLevel(state.tokenCapacity, state.tokenRate, remaining, since);
 	state.tokenRefilledAt = now;
+	state.requestsTakenAtTokenLimit = state.requestsTaken;
+	state.tokensTakenAtTokenLimit = state.tokensTaken;
 }
 
 /** A request limit the user gave: it wins over what the headers say. */
@@ -106,40 +144,63 @@ export function closeFor(state: PacerState, ms: number, now: number): void {
 	if (ms > 0) state.closedUntil = Math.max(state.closedUntil, now + ms);
 }
 
-/** What this process has sent on the scope and not yet had answered (other than the answer observed). */
-export interface Unanswered {
-	requests: number;
-	tokens: number;
+/**
+ * An answer lowers the level to what it says is usable, never raises it. But the answers to the
+ * burst let go before the limit was known each set the level: the first of them had to count every
+ * later request of the burst as unseen by the server (most had been seen: a pause of up to a
+ * window's worth), each later one counts fewer (the last, none). What was let go after the limit
+ * was set was paced by this bucket, and counts in full (the server's refill meanwhile is what paced
+ * it, and a bucket that was full again would have refilled less).
+ */
+function usableInFirstBurst(remaining: number, rate: number, burst: Since & { sinceLimit: number }): number {
+	return usable(remaining, rate, burst) - burst.sinceLimit;
 }
 
 /**
  * Learns from the rate-limit headers of any answer. A limit the server states (again) sets the
  * rate; the remaining counts keep the buckets in step with the server's, never above it. Without a
- * known rate, "nothing remains" closes until the reset.
+ * known rate, "nothing remains" closes until the reset. `mark`: the answered request's take (none
+ * for an answer whose request this store did not let go).
  */
-export function observe(state: PacerState, snapshot: RateLimitSnapshot, now: number, unanswered: Unanswered = { requests: 0, tokens: 0 }): void {
+export function observe(state: PacerState, snapshot: RateLimitSnapshot, now: number, mark?: TakeMark): void {
 	state.learned = true;
 	refill(state, now);
+	const ms = mark ? Math.max(0, now - mark.at) : 0;
+	const requestsSince: Since = mark ? { taken: Math.max(0, state.requestsTaken - mark.requests), ms } : NOTHING_SINCE;
+	const tokensSince: Since = mark ? { taken: Math.max(0, state.tokensTaken - mark.tokens), ms } : NOTHING_SINCE;
 	const limitRequests = snapshot.limitRequests !== undefined && snapshot.limitRequests > 0 ? snapshot.limitRequests : undefined;
 	if (limitRequests !== undefined && !state.declared && state.requestRate !== perMs(limitRequests)) {
-		setRequestLimit(state, limitRequests, snapshot.remainingRequests, now, unanswered.requests);
+		setRequestLimit(state, limitRequests, snapshot.remainingRequests, now, requestsSince);
 	} else if (snapshot.remainingRequests !== undefined) {
-		if (state.requestRate !== undefined) state.requestLevel = Math.min(state.requestLevel, usable(snapshot.remainingRequests, state.requestRate));
-		else if (snapshot.remainingRequests <= 0) closeFor(state, snapshot.resetRequestsMs ?? 0, now);
+		if (state.requestRate === undefined) {
+			if (snapshot.remainingRequests <= 0) closeFor(state, snapshot.resetRequestsMs ?? 0, now);
+		} else if (mark && !state.declared && mark.requests <= state.requestsTakenAtRequestLimit) {
+			const burst = { taken: state.requestsTakenAtRequestLimit - mark.requests, ms, sinceLimit: state.requestsTaken - state.requestsTakenAtRequestLimit };
+			state.requestLevel = Math.min(state.requestCapacity, usableInFirstBurst(snapshot.remainingRequests, state.requestRate, burst));
+		} else {
+			state.requestLevel = Math.min(state.requestLevel, usable(snapshot.remainingRequests, state.requestRate, requestsSince));
+		}
 	}
 	const limitTokens = snapshot.limitTokens !== undefined && snapshot.limitTokens > 0 ? snapshot.limitTokens : undefined;
 	if (limitTokens !== undefined && state.tokenRate !== perMs(limitTokens)) {
-		setTokenLimit(state, limitTokens, snapshot.remainingTokens, now, unanswered.tokens);
+		setTokenLimit(state, limitTokens, snapshot.remainingTokens, now, tokensSince);
 	} else if (snapshot.remainingTokens !== undefined) {
-		if (state.tokenRate !== undefined) state.tokenLevel = Math.min(state.tokenLevel, usable(snapshot.remainingTokens, state.tokenRate));
-		else if (snapshot.remainingTokens <= 0) closeFor(state, snapshot.resetTokensMs ?? 0, now);
+		if (state.tokenRate === undefined) {
+			if (snapshot.remainingTokens <= 0) closeFor(state, snapshot.resetTokensMs ?? 0, now);
+		} else if (mark && mark.requests <= state.requestsTakenAtTokenLimit) {
+			const burst = { taken: state.tokensTakenAtTokenLimit - mark.tokens, ms, sinceLimit: state.tokensTaken - state.tokensTakenAtTokenLimit };
+			state.tokenLevel = Math.min(state.tokenCapacity, usableInFirstBurst(snapshot.remainingTokens, state.tokenRate, burst));
+		} else {
+			state.tokenLevel = Math.min(state.tokenLevel, usable(snapshot.remainingTokens, state.tokenRate, tokensSince));
+		}
 	}
 }
 
 /**
  * Counts one request of `tokens` estimated tokens and returns 0 when it may be sent now; otherwise
- * counts nothing and returns how long to wait before asking again. A request costing more tokens
- * than the bucket holds waits for a full bucket and leaves it in debt, as the server does.
+ * counts nothing and returns how long to wait before asking again (after a 0, markOf tells where the
+ * counts stood). A request costing more tokens than the bucket holds waits for a full bucket and
+ * leaves it in debt, as the server does.
  */
 export function take(state: PacerState, tokens: number, now: number): number {
 	if (now < state.closedUntil) return state.closedUntil - now;
@@ -155,5 +216,12 @@ export function take(state: PacerState, tokens: number, now: number): number {
 	if (waitMs > 0) return waitMs;
 	if (state.requestRate !== undefined) state.requestLevel -= 1;
 	if (state.tokenRate !== undefined) state.tokenLevel -= tokens;
+	state.requestsTaken += 1;
+	state.tokensTaken += tokens;
 	return 0;
+}
+
+/** The mark of the request just taken. */
+export function markOf(state: PacerState, now: number): TakeMark {
+	return { requests: state.requestsTaken, tokens: state.tokensTaken, at: now };
 }

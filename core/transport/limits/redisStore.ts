@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
-import { BURST_SECONDS, RESERVE_SECONDS, type Unanswered } from './pacer';
-import { LocalPacingStore, type PacingStore, type TakeResult } from './store';
+import { BURST_SECONDS, RESERVE_SECONDS } from './pacer';
+import { LocalPacingStore, type PacingStore, type StoreMark, type TakeResult } from './store';
 
 export interface RedisSettings {
 	host: string;
@@ -44,13 +44,17 @@ if not now then
   local clock = redis.call('TIME')
   now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 end
-local f = redis.call('HMGET', key, 'rr', 'rc', 'rl', 'rt', 'tr', 'tc', 'tl', 'tt', 'cl', 'dc', 'ln', 'pb', 'pu')
+local f = redis.call('HMGET', key, 'rr', 'rc', 'rl', 'rt', 'tr', 'tc', 'tl', 'tt', 'cl', 'dc', 'ln', 'pb', 'pu', 'rn', 'tn', 'rk', 'tk', 'tkn')
 local rr, rc, rl, rt = tonumber(f[1]), tonumber(f[2]) or 1, tonumber(f[3]) or 0, tonumber(f[4]) or 0
 local tr, tc, tl, tt = tonumber(f[5]), tonumber(f[6]) or 1, tonumber(f[7]) or 0, tonumber(f[8]) or 0
 local cl = tonumber(f[9]) or 0
 local dc = f[10] == '1'
 local ln = f[11] == '1'
 local pb, pu = f[12], tonumber(f[13]) or 0
+-- Requests and tokens let go on the scope, ever, by every process: what a take's mark counts from.
+local rn, tn = tonumber(f[14]) or 0, tonumber(f[15]) or 0
+-- rn when each limit was set from an answer: answers to requests let go before then set the level.
+local rk, tk, tkn = tonumber(f[16]) or 0, tonumber(f[17]) or 0, tonumber(f[18]) or 0
 
 local function num(value)
   if value == nil or value == '' then return nil end
@@ -60,28 +64,27 @@ local function refill()
   if rr then rl = math.min(rc, rl + (now - rt) * rr); rt = now end
   if tr then tl = math.min(tc, tl + (now - tt) * tr); tt = now end
 end
-local function usable(remaining, rate) return remaining - rate * 1000 * ${RESERVE_SECONDS} end
-local function startingLevel(capacity, rate, remaining, unanswered, wasKnown)
-  local level = capacity
-  if remaining then level = math.min(capacity, usable(remaining, rate)) end
-  if wasKnown or level <= 0 then return level end
-  return math.max(0, level - (unanswered or 0))
+-- since: what was let go after the answered request, and how many ms ago it was taken.
+local function usable(remaining, rate, taken, ms) return remaining - rate * 1000 * ${RESERVE_SECONDS} - math.max(0, taken - rate * ms) end
+local function startingLevel(capacity, rate, remaining, taken, ms)
+  if not remaining then return capacity end
+  return math.min(capacity, usable(remaining, rate, taken, ms))
 end
-local function setRequests(perMinute, remaining, unanswered)
-  local wasKnown = rr ~= nil
-  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); rl = startingLevel(rc, rr, remaining, unanswered, wasKnown); rt = now
+local function setRequests(perMinute, remaining, taken, ms)
+  rr = perMinute / 60000; rc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); rl = startingLevel(rc, rr, remaining, taken or 0, ms or 0); rt = now; rk = rn
 end
-local function setTokens(perMinute, remaining, unanswered)
-  local wasKnown = tr ~= nil
-  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, tr, remaining, unanswered, wasKnown); tt = now
+local function setTokens(perMinute, remaining, taken, ms)
+  tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, tr, remaining, taken or 0, ms or 0); tt = now; tk = rn; tkn = tn
 end
+-- As pacer.ts's usableInFirstBurst(): the answers to the burst that taught the limit each set the level.
+local function usableInFirstBurst(remaining, rate, taken, ms, sinceLimit) return usable(remaining, rate, taken, ms) - sinceLimit end
 local function closeFor(ms)
   if ms and ms > 0 then cl = math.max(cl, now + ms) end
 end
 -- Lua turns numbers into text with 14 digits; 17 keep a double exact, so Redis and pacer.ts agree.
 local function exact(x) return string.format('%.17g', x) end
 local function save()
-  local fields = { 'rc', exact(rc), 'rl', exact(rl), 'rt', exact(rt), 'tc', exact(tc), 'tl', exact(tl), 'tt', exact(tt), 'cl', exact(cl), 'dc', dc and '1' or '0', 'ln', ln and '1' or '0' }
+  local fields = { 'rc', exact(rc), 'rl', exact(rl), 'rt', exact(rt), 'tc', exact(tc), 'tl', exact(tl), 'tt', exact(tt), 'cl', exact(cl), 'dc', dc and '1' or '0', 'ln', ln and '1' or '0', 'rn', exact(rn), 'tn', exact(tn), 'rk', exact(rk), 'tk', exact(tk), 'tkn', exact(tkn) }
   if rr then fields[#fields + 1] = 'rr'; fields[#fields + 1] = exact(rr) end
   if tr then fields[#fields + 1] = 'tr'; fields[#fields + 1] = exact(tr) end
   redis.call('HSET', key, unpack(fields))
@@ -89,16 +92,17 @@ local function save()
 end
 
 if op == 'take' then
+  local tokens = tonumber(ARGV[3])
   if now < cl then return { cl - now, 0 } end
   if not ln then
     -- Nothing is known about this key yet: one request finds out for every process.
     if pb and pu > now and pb ~= ARGV[4] then return { math.max(1, math.min(50, pu - now)), 0 } end
-    redis.call('HSET', key, 'pb', ARGV[4], 'pu', exact(now + tonumber(ARGV[5])))
+    rn = rn + 1; tn = tn + tokens
+    redis.call('HSET', key, 'pb', ARGV[4], 'pu', exact(now + tonumber(ARGV[5])), 'rn', exact(rn), 'tn', exact(tn))
     redis.call('PEXPIRE', key, 600000)
-    return { 0, 1 }
+    return { 0, 1, exact(rn), exact(tn), exact(now) }
   end
   refill()
-  local tokens = tonumber(ARGV[3])
   local wait = 0
   if rr and rl < 1 then wait = math.ceil((1 - rl) / rr) end
   if tr and tokens > 0 then
@@ -108,25 +112,46 @@ if op == 'take' then
   if wait > 0 then save(); return { wait, 0 } end
   if rr then rl = rl - 1 end
   if tr then tl = tl - tokens end
+  rn = rn + 1; tn = tn + tokens
   save()
-  return { 0, 0 }
+  -- The take's mark, as text: Redis would cut a number to an integer.
+  return { 0, 0, exact(rn), exact(tn), exact(now) }
 elseif op == 'observe' then
   ln = true
   redis.call('HDEL', key, 'pb', 'pu')
   refill()
   local limitRequests, remainingRequests, resetRequests = num(ARGV[3]), num(ARGV[4]), num(ARGV[5])
   local limitTokens, remainingTokens, resetTokens = num(ARGV[6]), num(ARGV[7]), num(ARGV[8])
+  -- The answered request's mark (its take's counts and time), if it was taken here.
+  local markRequests, markTokens, markAt = num(ARGV[9]), num(ARGV[10]), num(ARGV[11])
+  local requestsTaken, tokensTaken, ms = 0, 0, 0
+  local marked = markRequests and markTokens and markAt
+  if marked then
+    requestsTaken = math.max(0, rn - markRequests); tokensTaken = math.max(0, tn - markTokens); ms = math.max(0, now - markAt)
+  end
   if limitRequests and limitRequests <= 0 then limitRequests = nil end
   if limitTokens and limitTokens <= 0 then limitTokens = nil end
   if limitRequests and not dc and rr ~= limitRequests / 60000 then
-    setRequests(limitRequests, remainingRequests, num(ARGV[9]))
+    setRequests(limitRequests, remainingRequests, requestsTaken, ms)
   elseif remainingRequests then
-    if rr then rl = math.min(rl, usable(remainingRequests, rr)) elseif remainingRequests <= 0 then closeFor(resetRequests) end
+    if not rr then
+      if remainingRequests <= 0 then closeFor(resetRequests) end
+    elseif marked and (not dc) and markRequests <= rk then
+      rl = math.min(rc, usableInFirstBurst(remainingRequests, rr, rk - markRequests, ms, rn - rk))
+    else
+      rl = math.min(rl, usable(remainingRequests, rr, requestsTaken, ms))
+    end
   end
   if limitTokens and tr ~= limitTokens / 60000 then
-    setTokens(limitTokens, remainingTokens, num(ARGV[10]))
+    setTokens(limitTokens, remainingTokens, tokensTaken, ms)
   elseif remainingTokens then
-    if tr then tl = math.min(tl, usable(remainingTokens, tr)) elseif remainingTokens <= 0 then closeFor(resetTokens) end
+    if not tr then
+      if remainingTokens <= 0 then closeFor(resetTokens) end
+    elseif marked and markRequests <= tk then
+      tl = math.min(tc, usableInFirstBurst(remainingTokens, tr, tkn - markTokens, ms, tn - tkn))
+    else
+      tl = math.min(tl, usable(remainingTokens, tr, tokensTaken, ms))
+    end
   end
   save()
   return { 0, 0 }
@@ -136,7 +161,7 @@ elseif op == 'close' then
   return { 0, 0 }
 elseif op == 'declare' then
   local perMinute = tonumber(ARGV[3])
-  if not (dc and rr == perMinute / 60000) then setRequests(perMinute, nil); dc = true end
+  if not (dc and rr == perMinute / 60000) then setRequests(perMinute, nil, 0, 0); dc = true end
   ln = true
   save()
   return { 0, 0 }
@@ -293,8 +318,9 @@ export class RedisPacingStore implements PacingStore {
 	async take(scope: string, tokens: number, probeToken: string): Promise<TakeResult> {
 		if (await this.redis.usable()) {
 			try {
-				const [waitMs, probe] = (await this.redis.pace(this.key(scope), 'take', '', tokens, probeToken, PROBE_HOLD_MS)) as [number, number];
-				return { waitMs: Number(waitMs), probe: Number(probe) === 1 };
+				const [waitMs, probe, requests, taken, at] = (await this.redis.pace(this.key(scope), 'take', '', tokens, probeToken, PROBE_HOLD_MS)) as [number, number, string?, string?, string?];
+				const mark: StoreMark | undefined = requests === undefined ? undefined : { requests: Number(requests), tokens: Number(taken), at: Number(at), shared: true };
+				return { waitMs: Number(waitMs), probe: Number(probe) === 1, mark };
 			} catch (error) {
 				this.redis.down(error);
 			}
@@ -302,8 +328,10 @@ export class RedisPacingStore implements PacingStore {
 		return this.local.takeNow(scope, tokens);
 	}
 
-	observe(scope: string, snapshot: RateLimitSnapshot, unanswered?: Unanswered): void {
-		this.local.observe(scope, snapshot, unanswered);
+	observe(scope: string, snapshot: RateLimitSnapshot, mark?: StoreMark): void {
+		this.local.observe(scope, snapshot, mark);
+		// A mark of the local fallback's counts means nothing to Redis's.
+		const shared = mark?.shared ? mark : undefined;
 		this.send(
 			scope,
 			'observe',
@@ -313,8 +341,9 @@ export class RedisPacingStore implements PacingStore {
 			field(snapshot.limitTokens),
 			field(snapshot.remainingTokens),
 			field(snapshot.resetTokensMs),
-			field(unanswered?.requests),
-			field(unanswered?.tokens),
+			field(shared?.requests),
+			field(shared?.tokens),
+			field(shared?.at),
 		);
 	}
 

@@ -1,12 +1,19 @@
 import type { RateLimitSnapshot } from '../rateLimitHeaders';
 import { monotonicNow } from '../sleep';
-import { closeFor, declareRequestLimit, newPacerState, observe, take, type PacerState, type Unanswered } from './pacer';
+import { closeFor, declareRequestLimit, markOf, newPacerState, observe, take, type PacerState, type TakeMark } from './pacer';
 
 export interface TakeResult {
 	/** 0: send now. Otherwise ask again after this long. */
 	waitMs: number;
 	/** This request is the one that finds out the key's limits for everyone (shared stores only). */
 	probe?: boolean;
+	/** Where the store's counts stood after this take (with a wait of 0), for observing its answer. */
+	mark?: StoreMark;
+}
+
+/** A TakeMark and the store whose clock and counts it is on (a Redis store may fall back to its own). */
+export interface StoreMark extends TakeMark {
+	shared: boolean;
 }
 
 /**
@@ -15,8 +22,8 @@ export interface TakeResult {
  */
 export interface PacingStore {
 	take(scope: string, tokens: number, probeToken: string): Promise<TakeResult>;
-	/** `unanswered`: what this process has sent on the scope that is still unanswered. */
-	observe(scope: string, snapshot: RateLimitSnapshot, unanswered?: Unanswered): void;
+	/** `mark`: the answered request's, from its take. */
+	observe(scope: string, snapshot: RateLimitSnapshot, mark?: StoreMark): void;
 	closeFor(scope: string, ms: number): void;
 	declare(scope: string, requestsPerMinute: number): void;
 	/** A probe that learned nothing (no answer): the next request may probe. */
@@ -42,15 +49,19 @@ export class LocalPacingStore implements PacingStore {
 
 	/** Synchronous form, for the Redis store's fallback. */
 	takeNow(scope: string, tokens: number): TakeResult {
-		return { waitMs: take(this.state(scope), tokens, this.now()) };
+		const state = this.state(scope);
+		const now = this.now();
+		const waitMs = take(state, tokens, now);
+		return waitMs > 0 ? { waitMs } : { waitMs, mark: { ...markOf(state, now), shared: false } };
 	}
 
 	async take(scope: string, tokens: number): Promise<TakeResult> {
 		return this.takeNow(scope, tokens);
 	}
 
-	observe(scope: string, snapshot: RateLimitSnapshot, unanswered?: Unanswered): void {
-		observe(this.state(scope), snapshot, this.now(), unanswered);
+	observe(scope: string, snapshot: RateLimitSnapshot, mark?: StoreMark): void {
+		// A mark of another store's counts says nothing about this one's.
+		observe(this.state(scope), snapshot, this.now(), mark && !mark.shared ? mark : undefined);
 	}
 
 	closeFor(scope: string, ms: number): void {

@@ -204,20 +204,38 @@ describe('a key paced in this process (fake timers)', () => {
 		expect(waiter.status).toBe('resolved');
 	});
 
-	it('when it first learns the limit, counts the requests still unanswered as not yet seen by the server', async () => {
-		// Five requests went out before anything was known. The first answer says 600/min (a bucket of 5)
-		// with 4 remaining, but the other four may not have reached the server yet: nothing is left to send.
+	it('when it first learns the limit, counts the requests let go after the answered one as not yet seen by the server', async () => {
+		// Five requests went out before anything was known. The first answer says 600/min (a bucket of 5, a
+		// reserve of 2) with 4 remaining, but the other four may not have reached the server yet: the bucket
+		// starts at 4 - 2 - 4 = -2, three requests' worth (300 ms) below the next one.
 		const limiter = new KeyLimiter('unanswered', new LocalPacingStore());
 		const signal = new AbortController().signal;
 		const permits = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire(NO_DEMAND, signal)));
-		limiter.observe({ limitRequests: 600, remainingRequests: 4 });
+		limiter.observe({ limitRequests: 600, remainingRequests: 4 }, undefined, permits[0]);
 		permits[0].release('ok');
 		const next = track(limiter.acquire(NO_DEMAND, signal));
-		await jest.advanceTimersByTimeAsync(99);
+		await jest.advanceTimersByTimeAsync(299);
 		expect(next.status).toBe('pending');
 		await jest.advanceTimersByTimeAsync(1);
 		expect(next.status).toBe('resolved');
 		for (const permit of permits.slice(1)) permit.release('ok');
+	});
+
+	it('the answers to the rest of that first burst each set the level, the last counting nothing as unseen', async () => {
+		// Same five; all had reached the server (its 4 remaining counted them), so the last answer, from the
+		// fifth request, with 0 remaining sets the level to 0 - 2 = -2 at once: the next request waits 300 ms,
+		// not the -2 - 4 = -6 (700 ms) the first answer alone would have asked for.
+		const limiter = new KeyLimiter('first-burst', new LocalPacingStore());
+		const signal = new AbortController().signal;
+		const permits = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire(NO_DEMAND, signal)));
+		limiter.observe({ limitRequests: 600, remainingRequests: 0 }, undefined, permits[0]);
+		limiter.observe({ limitRequests: 600, remainingRequests: 0 }, undefined, permits[4]);
+		for (const permit of permits) permit.release('ok');
+		const next = track(limiter.acquire(NO_DEMAND, signal));
+		await jest.advanceTimersByTimeAsync(299);
+		expect(next.status).toBe('pending');
+		await jest.advanceTimersByTimeAsync(1);
+		expect(next.status).toBe('resolved');
 	});
 
 	it('once the rate is known, lowers the bucket to what the server says remains', async () => {
@@ -299,6 +317,42 @@ describe('a server bucket drained by a first burst (fake timers)', () => {
 		// Paced at exactly the server's rate, a request would find about 1 left (any jitter: a 429);
 		// the reserve of a fifth of a second (4 requests) leaves more than 2 after the rounding of remaining counts.
 		expect(Math.min(...levelsOnArrival)).toBeGreaterThan(3);
+	});
+
+	it('keeps the reserve when the burst that taught the limit is still reaching the server', async () => {
+		// The server: 1,200/min in a bucket of one second (20), remaining counted when it answers (as the test
+		// server does). Twenty requests let go before anything was known reach it 16 ms apart (a busy event loop
+		// spreads them over 300 ms), each answered 50 ms after it arrived; then 40 more, paced. The first answer
+		// (at 50 ms, 4 arrived) says 17 remain while 16 of the burst are still on their way.
+		const perMs = 1200 / 60_000;
+		let level = 20;
+		let refilledAt = Date.now();
+		const refill = () => {
+			level = Math.min(20, level + (Date.now() - refilledAt) * perMs);
+			refilledAt = Date.now();
+		};
+		const limiter = new KeyLimiter('first-burst-on-its-way', new LocalPacingStore());
+		const signal = new AbortController().signal;
+		const levelsOnArrival: number[] = [];
+		const send = async (permit: Awaited<ReturnType<KeyLimiter['acquire']>>, delayMs: number) => {
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+			refill();
+			levelsOnArrival.push(level);
+			level -= 1;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			refill();
+			limiter.observe({ limitRequests: 1200, remainingRequests: Math.max(0, Math.floor(level)) }, undefined, permit);
+			permit.release('ok', 50);
+		};
+		const burst = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(NO_DEMAND, signal)));
+		const requests = burst.map((permit, i) => send(permit, i * 16));
+		const paced = Array.from({ length: 40 }, async (_, i) => send(await limiter.acquire(NO_DEMAND, signal), (i * 7) % 10));
+		await jest.advanceTimersByTimeAsync(10_000);
+		await Promise.all([...requests, ...paced]);
+		expect(levelsOnArrival).toHaveLength(60);
+		// The reserve (4 requests) is kept in full: 6.1 at worst. Counting the unanswered requests floored at
+		// 0 (the earlier rule), the burst's tail used a quarter of it (3.08 at worst).
+		expect(Math.min(...levelsOnArrival)).toBeGreaterThan(4);
 	});
 });
 

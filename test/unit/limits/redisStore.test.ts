@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { KeyLimiter, NO_DEMAND } from '../../../core/transport/limits/keyLimiter';
-import { closeFor, declareRequestLimit, newPacerState, observe, take, type PacerState, type Unanswered } from '../../../core/transport/limits/pacer';
+import { closeFor, declareRequestLimit, markOf, newPacerState, observe, take, type PacerState, type TakeMark } from '../../../core/transport/limits/pacer';
 import { PACER_SCRIPT, RedisConnection, RedisPacingStore, redisSettingsFromEnvironment, type RedisSettings } from '../../../core/transport/limits/redisStore';
 import type { RateLimitSnapshot } from '../../../core/transport/rateLimitHeaders';
 
@@ -77,12 +77,21 @@ suite('the Redis pacing store', () => {
 		const steps: Array<() => Promise<[number, number] | number | void>> = [];
 		const expected: number[] = [];
 		const actual: number[] = [];
+		// Each take's mark, from pacer.ts and from the script: they must agree too.
+		const marks: TakeMark[] = [];
+		const scriptMarks: TakeMark[] = [];
 		const doTake = (tokens: number) => async () => {
-			expected.push(take(state, tokens, now));
-			actual.push(Number((await pace(key, 'take', now, tokens, 'p', 15_000))[0]));
+			const waitMs = take(state, tokens, now);
+			expected.push(waitMs);
+			if (waitMs === 0) marks.push(markOf(state, now));
+			const answer = (await pace(key, 'take', now, tokens, 'p', 15_000)) as unknown as [number, number, string?, string?, string?];
+			actual.push(Number(answer[0]));
+			if (answer[2] !== undefined) scriptMarks.push({ requests: Number(answer[2]), tokens: Number(answer[3]), at: Number(answer[4]) });
 		};
-		const doObserve = (snapshot: RateLimitSnapshot, unanswered?: Unanswered) => async () => {
-			observe(state, snapshot, now, unanswered);
+		/** `markOfTake`: the answered request is the nth take let go (0-based). */
+		const doObserve = (snapshot: RateLimitSnapshot, markOfTake?: number) => async () => {
+			const mark = markOfTake === undefined ? undefined : marks[markOfTake];
+			observe(state, snapshot, now, mark);
 			await pace(
 				key,
 				'observe',
@@ -93,18 +102,22 @@ suite('the Redis pacing store', () => {
 				field(snapshot.limitTokens),
 				field(snapshot.remainingTokens),
 				field(snapshot.resetTokensMs),
-				field(unanswered?.requests),
-				field(unanswered?.tokens),
+				field(mark?.requests),
+				field(mark?.tokens),
+				field(mark?.at),
 			);
 		};
 		const advance = (ms: number) => async () => {
 			now += ms;
 		};
 		steps.push(doTake(10), doObserve({ remainingRequests: 0, resetRequestsMs: 700 }), doTake(10), advance(700), doTake(10));
-		// Limits first learned while a request and its 100 tokens are still on their way: both buckets start lower.
-		steps.push(doObserve({ limitRequests: 600, remainingRequests: 3, limitTokens: 6_000, remainingTokens: 250 }, { requests: 1, tokens: 100 }));
+		// Limits first learned from the answer to the second take, while three requests and 300 tokens let go
+		// after it are still on their way (10 ms later: less than one request's refill): both buckets start lower.
+		steps.push(doTake(100), advance(5), doTake(100), doTake(100), advance(5));
+		steps.push(doObserve({ limitRequests: 600, remainingRequests: 3, limitTokens: 6_000, remainingTokens: 250 }, 1));
 		for (let i = 0; i < 6; i++) steps.push(doTake(60), advance(17));
-		steps.push(doObserve({ remainingTokens: 20 }), doObserve({ remainingRequests: 2 }), doTake(30), advance(500), doTake(500), doTake(1), advance(4_000), doTake(1));
+		// Later answers, read against what was let go after their requests (and what refilled since).
+		steps.push(doObserve({ remainingTokens: 20 }, 6), doObserve({ remainingRequests: 2 }, 7), doTake(30), advance(500), doTake(500), doTake(1), advance(4_000), doTake(1));
 		steps.push(async () => {
 			closeFor(state, 1_500, now);
 			await pace(key, 'close', now, 1_500);
@@ -115,6 +128,8 @@ suite('the Redis pacing store', () => {
 		}, doObserve({ limitRequests: 6_000 }), doTake(0), doTake(0), advance(999), doTake(0), advance(1), doTake(0));
 		for (const step of steps) await step();
 		expect(actual).toEqual(expected);
+		expect(scriptMarks).toEqual(marks);
+		expect(marks.length).toBeGreaterThan(8);
 		// The script saw waits, takes and a closure: the sequence is not trivially all zeros.
 		expect(expected.filter((wait) => wait > 0).length).toBeGreaterThan(5);
 	});
