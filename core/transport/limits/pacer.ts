@@ -144,16 +144,23 @@ export function closeFor(state: PacerState, ms: number, now: number): void {
 	if (ms > 0) state.closedUntil = Math.max(state.closedUntil, now + ms);
 }
 
+/** Requests (or tokens) of the first burst let go after the answered one, and what was let go after the limit was set. */
+interface FirstBurst {
+	taken: number;
+	sinceLimit: number;
+}
+
 /**
- * An answer lowers the level to what it says is usable, never raises it. But the answers to the
- * burst let go before the limit was known each set the level: the first of them had to count every
- * later request of the burst as unseen by the server (most had been seen: a pause of up to a
- * window's worth), each later one counts fewer (the last, none). What was let go after the limit
- * was set was paced by this bucket, and counts in full (the server's refill meanwhile is what paced
- * it, and a bucket that was full again would have refilled less).
+ * The level after an answer's remaining count: lowered to what it says is usable, never raised. But
+ * the answers to the burst let go before the limit was known each set the level: the first of them
+ * had to count every later request of the burst as unseen by the server (most had been seen: a pause
+ * of up to a window's worth), each later one counts fewer (the last, none). What was let go after the
+ * limit was set was paced by this bucket, and counts in full (the server's refill meanwhile is what
+ * paced it, and a bucket that was full again would have refilled less).
  */
-function usableInFirstBurst(remaining: number, rate: number, burst: Since & { sinceLimit: number }): number {
-	return usable(remaining, rate, burst) - burst.sinceLimit;
+function levelAfterAnswer(level: number, capacity: number, rate: number, remaining: number, since: Since, firstBurst: FirstBurst | undefined): number {
+	if (firstBurst) return Math.min(capacity, usable(remaining, rate, { taken: firstBurst.taken, ms: since.ms }) - firstBurst.sinceLimit);
+	return Math.min(level, usable(remaining, rate, since));
 }
 
 /**
@@ -174,11 +181,12 @@ export function observe(state: PacerState, snapshot: RateLimitSnapshot, now: num
 	} else if (snapshot.remainingRequests !== undefined) {
 		if (state.requestRate === undefined) {
 			if (snapshot.remainingRequests <= 0) closeFor(state, snapshot.resetRequestsMs ?? 0, now);
-		} else if (mark && !state.declared && mark.requests <= state.requestsTakenAtRequestLimit) {
-			const burst = { taken: state.requestsTakenAtRequestLimit - mark.requests, ms, sinceLimit: state.requestsTaken - state.requestsTakenAtRequestLimit };
-			state.requestLevel = Math.min(state.requestCapacity, usableInFirstBurst(snapshot.remainingRequests, state.requestRate, burst));
 		} else {
-			state.requestLevel = Math.min(state.requestLevel, usable(snapshot.remainingRequests, state.requestRate, requestsSince));
+			const firstBurst =
+				mark && !state.declared && mark.requests <= state.requestsTakenAtRequestLimit
+					? { taken: state.requestsTakenAtRequestLimit - mark.requests, sinceLimit: state.requestsTaken - state.requestsTakenAtRequestLimit }
+					: undefined;
+			state.requestLevel = levelAfterAnswer(state.requestLevel, state.requestCapacity, state.requestRate, snapshot.remainingRequests, requestsSince, firstBurst);
 		}
 	}
 	const limitTokens = snapshot.limitTokens !== undefined && snapshot.limitTokens > 0 ? snapshot.limitTokens : undefined;
@@ -187,11 +195,12 @@ export function observe(state: PacerState, snapshot: RateLimitSnapshot, now: num
 	} else if (snapshot.remainingTokens !== undefined) {
 		if (state.tokenRate === undefined) {
 			if (snapshot.remainingTokens <= 0) closeFor(state, snapshot.resetTokensMs ?? 0, now);
-		} else if (mark && mark.requests <= state.requestsTakenAtTokenLimit) {
-			const burst = { taken: state.tokensTakenAtTokenLimit - mark.tokens, ms, sinceLimit: state.tokensTaken - state.tokensTakenAtTokenLimit };
-			state.tokenLevel = Math.min(state.tokenCapacity, usableInFirstBurst(snapshot.remainingTokens, state.tokenRate, burst));
 		} else {
-			state.tokenLevel = Math.min(state.tokenLevel, usable(snapshot.remainingTokens, state.tokenRate, tokensSince));
+			const firstBurst =
+				mark && mark.requests <= state.requestsTakenAtTokenLimit
+					? { taken: state.tokensTakenAtTokenLimit - mark.tokens, sinceLimit: state.tokensTaken - state.tokensTakenAtTokenLimit }
+					: undefined;
+			state.tokenLevel = levelAfterAnswer(state.tokenLevel, state.tokenCapacity, state.tokenRate, snapshot.remainingTokens, tokensSince, firstBurst);
 		}
 	}
 }

@@ -76,7 +76,7 @@ end
 local function setTokens(perMinute, remaining, taken, ms)
   tr = perMinute / 60000; tc = math.max(1, perMinute / 60 * ${BURST_SECONDS}); tl = startingLevel(tc, tr, remaining, taken or 0, ms or 0); tt = now; tk = rn; tkn = tn
 end
--- As pacer.ts's usableInFirstBurst(): the answers to the burst that taught the limit each set the level.
+-- As pacer.ts's levelAfterAnswer(): the answers to the burst that taught the limit each set the level.
 local function usableInFirstBurst(remaining, rate, taken, ms, sinceLimit) return usable(remaining, rate, taken, ms) - sinceLimit end
 local function closeFor(ms)
   if ms and ms > 0 then cl = math.max(cl, now + ms) end

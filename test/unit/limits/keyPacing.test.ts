@@ -3,7 +3,7 @@
  * a per-minute limit), the token bucket, closures, and what the server's headers teach. Each acquire
  * is released at once, so the concurrency window never holds a request back here.
  */
-import { KeyLimiter, NO_DEMAND, type RequestDemand } from '../../../core/transport/limits/keyLimiter';
+import { KeyLimiter, NO_DEMAND, type Permit, type RequestDemand } from '../../../core/transport/limits/keyLimiter';
 import { LocalPacingStore } from '../../../core/transport/limits/store';
 import type { RateLimitSnapshot } from '../../../core/transport/rateLimitHeaders';
 import { CancelledError } from '../../../core/transport/sleep';
@@ -282,35 +282,45 @@ describe('a key paced in this process (fake timers)', () => {
 	});
 });
 
+/**
+ * The test server's request bucket on fake time: 1,200/min in a bucket of one second (20). A request
+ * reaches it `delayMs` after it was let go, is answered 50 ms later with the remaining count of then
+ * (as the test server counts), and the answer is observed (with the request's permit, or without).
+ */
+function simulatedServer(limiter: KeyLimiter, startLevel: number, observeWithPermit: boolean) {
+	const perMs = 1200 / 60_000;
+	let level = startLevel;
+	let refilledAt = Date.now();
+	const refill = () => {
+		level = Math.min(20, level + (Date.now() - refilledAt) * perMs);
+		refilledAt = Date.now();
+	};
+	const levelsOnArrival: number[] = [];
+	const send = async (permit: Permit, delayMs: number) => {
+		await new Promise((resolve) => setTimeout(resolve, delayMs));
+		refill();
+		levelsOnArrival.push(level);
+		level -= 1;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		refill();
+		limiter.observe({ limitRequests: 1200, remainingRequests: Math.max(0, Math.floor(level)) }, undefined, observeWithPermit ? permit : undefined);
+		permit.release('ok', 50);
+	};
+	return { send, levelsOnArrival };
+}
+
 describe('a server bucket drained by a first burst (fake timers)', () => {
 	beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
 	afterEach(() => jest.useRealTimers());
 
 	it('keeps a reserve in the server\'s bucket instead of pacing at its exact rate', async () => {
 		// The server: 1,200/min in a bucket of one second (20), empty after the burst that taught the limit.
-		const perMs = 1200 / 60_000;
-		let level = 0;
-		let refilledAt = Date.now();
-		const refill = () => {
-			level = Math.min(20, level + (Date.now() - refilledAt) * perMs);
-			refilledAt = Date.now();
-		};
 		const limiter = new KeyLimiter('drained', new LocalPacingStore());
+		const { send, levelsOnArrival } = simulatedServer(limiter, 0, false);
 		limiter.observe({ limitRequests: 1200, remainingRequests: 0 });
 		const signal = new AbortController().signal;
-		const levelsOnArrival: number[] = [];
 		// 60 requests, each reaching the server 0 to 9 ms after it was let go and answered 50 ms later.
-		const requests = Array.from({ length: 60 }, async (_, i) => {
-			const permit = await limiter.acquire(NO_DEMAND, signal);
-			await new Promise((resolve) => setTimeout(resolve, (i * 7) % 10));
-			refill();
-			levelsOnArrival.push(level);
-			level -= 1;
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			refill();
-			limiter.observe({ limitRequests: 1200, remainingRequests: Math.max(0, Math.floor(level)) });
-			permit.release('ok', 50);
-		});
+		const requests = Array.from({ length: 60 }, async (_, i) => send(await limiter.acquire(NO_DEMAND, signal), (i * 7) % 10));
 		await jest.advanceTimersByTimeAsync(5_000);
 		await Promise.all(requests);
 		expect(levelsOnArrival).toHaveLength(60);
@@ -324,26 +334,9 @@ describe('a server bucket drained by a first burst (fake timers)', () => {
 		// server does). Twenty requests let go before anything was known reach it 16 ms apart (a busy event loop
 		// spreads them over 300 ms), each answered 50 ms after it arrived; then 40 more, paced. The first answer
 		// (at 50 ms, 4 arrived) says 17 remain while 16 of the burst are still on their way.
-		const perMs = 1200 / 60_000;
-		let level = 20;
-		let refilledAt = Date.now();
-		const refill = () => {
-			level = Math.min(20, level + (Date.now() - refilledAt) * perMs);
-			refilledAt = Date.now();
-		};
 		const limiter = new KeyLimiter('first-burst-on-its-way', new LocalPacingStore());
+		const { send, levelsOnArrival } = simulatedServer(limiter, 20, true);
 		const signal = new AbortController().signal;
-		const levelsOnArrival: number[] = [];
-		const send = async (permit: Awaited<ReturnType<KeyLimiter['acquire']>>, delayMs: number) => {
-			await new Promise((resolve) => setTimeout(resolve, delayMs));
-			refill();
-			levelsOnArrival.push(level);
-			level -= 1;
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			refill();
-			limiter.observe({ limitRequests: 1200, remainingRequests: Math.max(0, Math.floor(level)) }, undefined, permit);
-			permit.release('ok', 50);
-		};
 		const burst = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(NO_DEMAND, signal)));
 		const requests = burst.map((permit, i) => send(permit, i * 16));
 		const paced = Array.from({ length: 40 }, async (_, i) => send(await limiter.acquire(NO_DEMAND, signal), (i * 7) % 10));
